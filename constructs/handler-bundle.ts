@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildSync, type BuildOptions } from 'esbuild';
+
+const ROOT = path.join(__dirname, '..');
+
+/** The handler's entry point. */
+export const HANDLER_ENTRY = path.join(ROOT, 'function', 'index.ts');
+
+/** The Lambda `handler` setting that matches the bundle's file name and export. */
+export const HANDLER_NAME = 'index.handler';
+
+const BUNDLE_FILE = 'index.js';
+
+/**
+ * One self-contained CommonJS file that needs nothing but Node.js, AWS SDK
+ * included: the SDK is bundled, not taken from the Lambda runtime, so the version
+ * that was tested is the version that runs, and the local server runs the very
+ * same file. The output depends only on the sources (no timestamps, no absolute
+ * paths), so the same tree always gives the same bytes and `source_code_hash`.
+ */
+const OPTIONS: BuildOptions = {
+  entryPoints: [HANDLER_ENTRY],
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  // The SDK's ES module builds tree-shake far better: a third less code, and a
+  // cold start that loads in about half the time.
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  absWorkingDir: ROOT,
+  logLevel: 'error',
+};
+
+/**
+ * Bundling takes about a quarter of a second, most of synth; a bundle is reused
+ * while every file that went into it (sources, SDK, esbuild itself) is unchanged.
+ */
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'handler-bundle');
+
+interface CacheRecord {
+  readonly inputs: string[];
+  readonly digest: string;
+}
+
+function digestOf(inputs: string[]): string {
+  const hash = createHash('sha256').update(JSON.stringify(OPTIONS)).update(require('esbuild/package.json').version);
+  for (const input of inputs) hash.update(input).update('\0').update(fs.readFileSync(path.join(ROOT, input)));
+  return hash.digest('hex');
+}
+
+function fromCache(): Buffer | undefined {
+  try {
+    const record = JSON.parse(fs.readFileSync(path.join(CACHE_DIR, 'inputs.json'), 'utf8')) as CacheRecord;
+    return digestOf(record.inputs) === record.digest ? fs.readFileSync(path.join(CACHE_DIR, BUNDLE_FILE)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function build(): Buffer {
+  const result = buildSync({ ...OPTIONS, write: false, metafile: true, outfile: path.join(CACHE_DIR, BUNDLE_FILE) });
+  const code = Buffer.from(result.outputFiles[0].contents);
+  const inputs = Object.keys(result.metafile.inputs).sort();
+  try {
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    fs.writeFileSync(path.join(CACHE_DIR, BUNDLE_FILE), code);
+    fs.writeFileSync(path.join(CACHE_DIR, 'inputs.json'), JSON.stringify({ inputs, digest: digestOf(inputs) }));
+  } catch {
+    // A read-only checkout still synthesizes; it only bundles every time.
+  }
+  return code;
+}
+
+/** Writes the handler's bundle to `outDir/index.js`, replacing whatever `outDir` held, and returns that path. */
+export function bundleHandler(outDir: string): string {
+  const code = fromCache() ?? build();
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const outfile = path.join(outDir, BUNDLE_FILE);
+  fs.writeFileSync(outfile, code);
+  return outfile;
+}
