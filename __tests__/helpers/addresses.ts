@@ -1,0 +1,30 @@
+/** The addresses the README lists for ops; `terraform state list` shows these. */
+export const DOCUMENTED_ADDRESSES = [
+  'aws_api_gateway_deployment.api',
+  'aws_api_gateway_integration.post',
+  ...['200', '400', '403', '409', '429', '500'].flatMap((status) => [
+    `aws_api_gateway_integration_response.post_${status}`,
+    `aws_api_gateway_method_response.post_${status}`,
+  ]),
+  'aws_api_gateway_method.post',
+  'aws_api_gateway_method_settings.throttling',
+  'aws_api_gateway_model.request',
+  'aws_api_gateway_request_validator.body',
+  'aws_api_gateway_resource.dynamodb_manager',
+  'aws_api_gateway_rest_api.api',
+  'aws_api_gateway_stage.stage',
+  'aws_cloudwatch_log_group.function_logs',
+  'aws_dynamodb_table.table',
+  'aws_iam_role.role',
+  'aws_iam_role_policy.role_policy',
+  'aws_lambda_function.function',
+  'aws_lambda_permission.api_stage_invoke',
+  'aws_lambda_permission.api_test_invoke',
+].sort();
+
+/** Data sources, read at plan time. */
+export const DOCUMENTED_DATA_SOURCES = [
+  'data.archive_file.function_package',
+  'data.aws_iam_policy_document.assume_role',
+  'data.aws_iam_policy_document.role_policy',
+];

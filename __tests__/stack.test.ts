@@ -1,0 +1,372 @@
+import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
+import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
+import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
+import { ApiGatewayMethodResponse } from '@cdktf/provider-aws/lib/api-gateway-method-response';
+import { ApiGatewayMethodSettings } from '@cdktf/provider-aws/lib/api-gateway-method-settings';
+import { ApiGatewayRequestValidator } from '@cdktf/provider-aws/lib/api-gateway-request-validator';
+import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource';
+import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
+import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { ERROR_RESPONSES, formatErrorMessage, INTERNAL_ERROR_MESSAGE, selectionRegExp } from '../function/error-contract';
+import { OPERATION_NAMES } from '../function/event';
+import { DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from './helpers/addresses';
+import { synthStack } from './helpers/synth';
+
+interface TerraformJson {
+  terraform: { backend: Record<string, Record<string, unknown>>; required_providers: Record<string, unknown> };
+  provider: Record<string, unknown[]>;
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output: Record<string, { value: string; sensitive?: boolean }>;
+}
+
+const defaults = synthStack();
+const tf = JSON.parse(defaults) as TerraformJson;
+const resource = (type: string, name: string) => tf.resource[type]?.[name];
+
+describe('Stack: the whole picture', () => {
+  it('matches the snapshot with the default configuration', () => {
+    expect(defaults).toMatchSnapshot();
+  });
+
+  it('matches the snapshot with a non-default configuration', () => {
+    expect(
+      synthStack({
+        AWS_REGION: 'eu-west-1',
+        STAGE_NAME: 'v1',
+        TABLE_NAME: 'items',
+        TABLE_DELETION_PROTECTION: 'false',
+        LOG_RETENTION_DAYS: '30',
+        HANDLER_PACKAGING: 'asset',
+      }),
+    ).toMatchSnapshot();
+  });
+
+  it('gives every resource the readable address the README documents', () => {
+    const addresses = Object.entries(tf.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+    expect(addresses.sort()).toEqual(DOCUMENTED_ADDRESSES);
+    const data = Object.entries(tf.data ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `data.${type}.${name}`));
+    expect(data.sort()).toEqual(DOCUMENTED_DATA_SOURCES);
+  });
+
+  it('keeps state at a relative path in the project root, not at this machine\'s absolute path', () => {
+    expect(tf.terraform.backend).toEqual({ local: { path: '../../../terraform.lambda-apigateway.tfstate' } });
+    expect(defaults).not.toContain(process.cwd());
+  });
+
+  it('tags every resource through the provider and uses the tutorial\'s region', () => {
+    expect(defaults).toHaveProviderWithProperties(AwsProvider, {
+      region: 'us-east-2',
+      default_tags: [{ tags: { Project: 'lambda-apigateway-cdktf', Stack: 'lambda-apigateway', ManagedBy: 'cdktf' } }],
+    });
+  });
+});
+
+describe('Stack: DynamoDB table', () => {
+  it('is the tutorial\'s table, on demand, with point-in-time recovery and deletion protection', () => {
+    expect(defaults).toHaveResourceWithProperties(DynamodbTable, {
+      name: 'lambda-apigateway',
+      hash_key: 'id',
+      attribute: [{ name: 'id', type: 'S' }],
+      billing_mode: 'PAY_PER_REQUEST',
+      point_in_time_recovery: { enabled: true },
+      deletion_protection_enabled: true,
+    });
+  });
+
+  it('drops deletion protection when TABLE_DELETION_PROTECTION=false', () => {
+    expect(synthStack({ TABLE_DELETION_PROTECTION: 'false' })).toHaveResourceWithProperties(DynamodbTable, {
+      deletion_protection_enabled: false,
+    });
+  });
+});
+
+describe('Stack: execution role', () => {
+  const documents = tf.data!.aws_iam_policy_document;
+
+  it('is trusted by Lambda only', () => {
+    expect(defaults).toHaveResourceWithProperties(IamRole, {
+      name: 'lambda-apigateway-role',
+      assume_role_policy: '${data.aws_iam_policy_document.assume_role.json}',
+    });
+    expect(documents.assume_role.statement).toEqual([
+      { effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] },
+    ]);
+  });
+
+  it('grants the tutorial\'s DynamoDB actions on the table\'s ARN and log writes on its log group, nothing else', () => {
+    expect(resource('aws_iam_role_policy', 'role_policy')).toMatchObject({
+      role: '${aws_iam_role.role.id}',
+      policy: '${data.aws_iam_policy_document.role_policy.json}',
+    });
+    expect(documents.role_policy.statement).toEqual([
+      {
+        sid: 'ReadWriteTable',
+        effect: 'Allow',
+        actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        resources: ['${aws_dynamodb_table.table.arn}'],
+      },
+      {
+        sid: 'WriteLogs',
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: ['${aws_cloudwatch_log_group.function_logs.arn}:*'],
+      },
+    ]);
+  });
+});
+
+describe('Stack: function', () => {
+  it('runs the bundle on nodejs22.x with the table\'s name, explicit limits and JSON logs', () => {
+    expect(defaults).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: 'LambdaFunctionOverHttps',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      role: '${aws_iam_role.role.arn}',
+      memory_size: 256,
+      timeout: 10,
+      environment: { variables: { TABLE_NAME: '${aws_dynamodb_table.table.name}' } },
+      logging_config: { log_format: 'JSON', log_group: '${aws_cloudwatch_log_group.function_logs.name}' },
+      depends_on: ['aws_cloudwatch_log_group.function_logs', 'aws_iam_role_policy.role_policy'],
+    });
+  });
+
+  it('has a log group Terraform owns, with 14 days of retention', () => {
+    expect(defaults).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: '/aws/lambda/LambdaFunctionOverHttps',
+      retention_in_days: 14,
+    });
+  });
+
+  it('is packaged by the archive provider by default, with a fixed file mode', () => {
+    expect(defaults).toHaveResourceWithProperties(LambdaFunction, {
+      filename: '${data.archive_file.function_package.output_path}',
+      source_code_hash: '${data.archive_file.function_package.output_base64sha256}',
+    });
+    expect(tf.data!.archive_file.function_package).toMatchObject({
+      type: 'zip',
+      output_file_mode: '0644',
+      source_dir: expect.stringMatching(/^assets\/[\w-]+\/[0-9A-F]+$/),
+    });
+  });
+
+  it('is a zip built at synth, with no archive provider, when HANDLER_PACKAGING=asset', () => {
+    const asset = JSON.parse(synthStack({ HANDLER_PACKAGING: 'asset' })) as TerraformJson;
+    const fn = asset.resource.aws_lambda_function.function;
+    expect(fn.filename).toMatch(/^assets\/[\w-]+\/[0-9A-F]+\/function\.zip$/);
+    expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(asset.data?.archive_file).toBeUndefined();
+    expect(asset.provider.archive).toBeUndefined();
+    expect(asset.terraform.required_providers.archive).toBeUndefined();
+  });
+});
+
+describe('Stack: REST API', () => {
+  it('is the tutorial\'s API with POST /DynamoDBManager, open as in the tutorial', () => {
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayRestApi, { name: 'DynamoDBOperations' });
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayResource, {
+      path_part: 'DynamoDBManager',
+      parent_id: '${aws_api_gateway_rest_api.api.root_resource_id}',
+    });
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayMethod, { http_method: 'POST', authorization: 'NONE' });
+  });
+
+  it('integrates the function without proxy, passing bodies through, with a 29 s timeout', () => {
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayIntegration, {
+      type: 'AWS',
+      integration_http_method: 'POST',
+      uri: '${aws_lambda_function.function.invoke_arn}',
+      passthrough_behavior: 'WHEN_NO_MATCH',
+      timeout_milliseconds: 29000,
+    });
+    expect(resource('aws_api_gateway_integration', 'post')!.request_templates).toBeUndefined();
+  });
+
+  it('answers 200 with the function\'s result', () => {
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayMethodResponse, {
+      status_code: '200',
+      response_models: { 'application/json': 'Empty' },
+    });
+    const ok = resource('aws_api_gateway_integration_response', 'post_200')!;
+    expect(ok.status_code).toBe('${aws_api_gateway_method_response.post_200.status_code}');
+    expect(ok.selection_pattern).toBeUndefined();
+  });
+
+  it.each(ERROR_RESPONSES.map((r) => [r.statusCode, r]))('maps function errors to %s with the shared pattern and template', (status, spec) => {
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayMethodResponse, { status_code: status });
+    expect(resource('aws_api_gateway_integration_response', `post_${status}`)).toMatchObject({
+      status_code: `\${aws_api_gateway_method_response.post_${status}.status_code}`,
+      selection_pattern: spec.selectionPattern,
+      response_templates: { 'application/json': spec.responseTemplate },
+    });
+  });
+
+  it('selects each client error class by its pattern, and everything else as 500', () => {
+    const statusFor = (errorMessage: string) =>
+      ERROR_RESPONSES.filter((r) => selectionRegExp(r.selectionPattern).test(errorMessage)).map((r) => r.statusCode);
+    expect(statusFor(formatErrorMessage('BadRequest', 'Unknown operation: drop'))).toEqual(['400']);
+    expect(statusFor(formatErrorMessage('Forbidden', 'x'))).toEqual(['403']);
+    expect(statusFor(formatErrorMessage('Conflict', 'x'))).toEqual(['409']);
+    expect(statusFor(formatErrorMessage('Throttled', 'x'))).toEqual(['429']);
+    expect(statusFor(formatErrorMessage('Internal', INTERNAL_ERROR_MESSAGE))).toEqual(['500']);
+    expect(statusFor('Task timed out after 10.01 seconds')).toEqual(['500']);
+    expect(statusFor("Cannot find module 'x'\nRequire stack:\n- /var/task/index.js")).toEqual(['500']);
+    expect(statusFor('BadRequest: no JSON body after the tag')).toEqual(['500']);
+    // Line breaks in the client's message, Java's own included, are escaped in the JSON.
+    expect(statusFor(formatErrorMessage('BadRequest', 'a\nb\u2028c\u0085d'))).toEqual(['400']);
+  });
+
+  it('writes patterns and templates that the HCL export carries unchanged (no backslash, no line break)', () => {
+    for (const r of ERROR_RESPONSES) expect(`${r.selectionPattern}${r.responseTemplate}`).not.toMatch(/[\\\n\r]/);
+  });
+
+  it('never hands a client the internal detail of a 500', () => {
+    const internal = ERROR_RESPONSES.find((r) => r.statusCode === '500')!;
+    expect(JSON.parse(internal.responseTemplate)).toEqual({ message: INTERNAL_ERROR_MESSAGE });
+  });
+
+  it('redeploys when anything that defines the API changes, creating the new deployment first', () => {
+    const deployment = resource('aws_api_gateway_deployment', 'api')!;
+    expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
+    const trigger = (deployment.triggers as { redeployment: string }).redeployment;
+    for (const address of DOCUMENTED_ADDRESSES.filter((a) => /_(resource|method|integration|method_response|integration_response)\./.test(a))) {
+      expect(trigger).toContain(address);
+    }
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayDeployment, { rest_api_id: '${aws_api_gateway_rest_api.api.id}' });
+  });
+
+  it('deploys to the stage prod, or the one STAGE_NAME names', () => {
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayStage, {
+      stage_name: 'prod',
+      deployment_id: '${aws_api_gateway_deployment.api.id}',
+    });
+    expect(synthStack({ STAGE_NAME: 'v1' })).toHaveResourceWithProperties(ApiGatewayStage, { stage_name: 'v1' });
+  });
+
+  it('lets API Gateway invoke the function from the console test (any stage) and from the stage', () => {
+    const common = {
+      action: 'lambda:InvokeFunction',
+      principal: 'apigateway.amazonaws.com',
+      function_name: '${aws_lambda_function.function.function_name}',
+    };
+    expect(resource('aws_lambda_permission', 'api_test_invoke')).toMatchObject({
+      ...common,
+      source_arn: '${aws_api_gateway_rest_api.api.execution_arn}/*/POST/DynamoDBManager',
+    });
+    expect(resource('aws_lambda_permission', 'api_stage_invoke')).toMatchObject({
+      ...common,
+      source_arn: '${aws_api_gateway_rest_api.api.execution_arn}/prod/POST/DynamoDBManager',
+    });
+    expect(synthStack({ STAGE_NAME: 'v1' })).toHaveResourceWithProperties(LambdaPermission, {
+      source_arn: '${aws_api_gateway_rest_api.api.execution_arn}/v1/POST/DynamoDBManager',
+    });
+  });
+});
+
+describe('Stack: API hardening', () => {
+  it('throttles every method of the stage, 100 requests/s with bursts of 200 by default', () => {
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayMethodSettings, {
+      stage_name: '${aws_api_gateway_stage.stage.stage_name}',
+      method_path: '*/*',
+      settings: { throttling_rate_limit: 100, throttling_burst_limit: 200, metrics_enabled: true },
+    });
+    expect(synthStack({ API_THROTTLE_RATE_LIMIT: '5', API_THROTTLE_BURST_LIMIT: '10' })).toHaveResourceWithProperties(ApiGatewayMethodSettings, {
+      settings: { throttling_rate_limit: 5, throttling_burst_limit: 10, metrics_enabled: true },
+    });
+  });
+
+  it('validates bodies at the gateway against a model of the handler\'s own operations', () => {
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayRequestValidator, { validate_request_body: true });
+    expect(defaults).toHaveResourceWithProperties(ApiGatewayMethod, {
+      request_validator_id: '${aws_api_gateway_request_validator.body.id}',
+      request_models: { 'application/json': '${aws_api_gateway_model.request.name}' },
+    });
+    const model = resource('aws_api_gateway_model', 'request')!;
+    expect(model.content_type).toBe('application/json');
+    expect(JSON.parse(model.schema as string)).toMatchObject({
+      required: ['operation'],
+      properties: { operation: { enum: [...OPERATION_NAMES] }, payload: { type: 'object' }, tableName: { type: 'string' } },
+    });
+    expect((resource('aws_api_gateway_deployment', 'api')!.triggers as { redeployment: string }).redeployment).toContain('aws_api_gateway_model.request');
+  });
+
+  it('leaves validation to the function when API_REQUEST_VALIDATION=false', () => {
+    const off = JSON.parse(synthStack({ API_REQUEST_VALIDATION: 'false' })) as TerraformJson;
+    expect(off.resource.aws_api_gateway_model).toBeUndefined();
+    expect(off.resource.aws_api_gateway_method.post.request_validator_id).toBeUndefined();
+  });
+
+  it('signs calls with SigV4 when API_AUTHORIZATION=AWS_IAM', () => {
+    expect(synthStack({ API_AUTHORIZATION: 'AWS_IAM' })).toHaveResourceWithProperties(ApiGatewayMethod, {
+      authorization: 'AWS_IAM',
+      api_key_required: false,
+    });
+  });
+
+  it('requires an API key of a usage plan on the stage when API_AUTHORIZATION=API_KEY, its value only in a sensitive output', () => {
+    const keyed = JSON.parse(synthStack({ API_AUTHORIZATION: 'API_KEY' })) as TerraformJson;
+    expect(keyed.resource.aws_api_gateway_method.post).toMatchObject({ authorization: 'NONE', api_key_required: true });
+    expect(keyed.resource.aws_api_gateway_usage_plan.usage_plan.api_stages).toEqual([
+      { api_id: '${aws_api_gateway_rest_api.api.id}', stage: '${aws_api_gateway_stage.stage.stage_name}' },
+    ]);
+    expect(keyed.resource.aws_api_gateway_usage_plan_key.usage_plan_key).toMatchObject({
+      key_id: '${aws_api_gateway_api_key.api_key.id}',
+      usage_plan_id: '${aws_api_gateway_usage_plan.usage_plan.id}',
+    });
+    expect(keyed.output.api_key).toEqual(expect.objectContaining({ value: '${aws_api_gateway_api_key.api_key.value}', sensitive: true }));
+    expect(tf.output.api_key).toBeUndefined();
+  });
+
+  it('traces the function and the stage with X-Ray when TRACING=true, granting only X-Ray on *', () => {
+    const traced = JSON.parse(synthStack({ TRACING: 'true' })) as TerraformJson;
+    expect(traced.resource.aws_lambda_function.function.tracing_config).toEqual({ mode: 'Active' });
+    expect(traced.resource.aws_api_gateway_stage.stage.xray_tracing_enabled).toBe(true);
+    const statements = traced.data!.aws_iam_policy_document.role_policy.statement as { sid: string; resources: string[] }[];
+    expect(statements.filter((s) => s.resources.includes('*')).map((s) => s.sid)).toEqual(['WriteTraces']);
+    expect(resource('aws_lambda_function', 'function')!.tracing_config).toEqual({ mode: 'PassThrough' });
+  });
+
+  it('writes JSON access logs to a log group of the stack when API_ACCESS_LOGS=true', () => {
+    const logged = JSON.parse(synthStack({ API_ACCESS_LOGS: 'true' })) as TerraformJson;
+    expect(logged.resource.aws_cloudwatch_log_group.api_access_logs).toMatchObject({
+      name: '/aws/apigateway/DynamoDBOperations/prod/access',
+      retention_in_days: 14,
+    });
+    const settings = logged.resource.aws_api_gateway_stage.stage.access_log_settings as { destination_arn: string; format: string };
+    expect(settings.destination_arn).toBe('${aws_cloudwatch_log_group.api_access_logs.arn}');
+    expect(JSON.parse(settings.format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(resource('aws_api_gateway_stage', 'stage')!.access_log_settings).toBeUndefined();
+  });
+});
+
+describe('Stack: state backend', () => {
+  it('keeps state in S3, encrypted and with S3-native locking, when TF_STATE_BUCKET is set', () => {
+    const remote = JSON.parse(synthStack({ TF_STATE_BUCKET: 'my-state', AWS_REGION: 'eu-west-1' })) as TerraformJson;
+    expect(remote.terraform.backend).toEqual({
+      s3: { bucket: 'my-state', key: 'lambda-apigateway/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+    });
+  });
+
+  it('takes the key, the bucket\'s region and a DynamoDB lock table from their variables', () => {
+    const remote = JSON.parse(
+      synthStack({ TF_STATE_BUCKET: 'my-state', TF_STATE_KEY: 'team/api.tfstate', TF_STATE_REGION: 'us-west-2', TF_STATE_LOCK_TABLE: 'locks' }),
+    ) as TerraformJson;
+    expect(remote.terraform.backend.s3).toMatchObject({ key: 'team/api.tfstate', region: 'us-west-2', dynamodb_table: 'locks', use_lockfile: true });
+  });
+});
+
+describe('Stack: outputs', () => {
+  it('has every documented output, under a fixed name', () => {
+    expect(Object.keys(tf.output).sort()).toEqual(
+      ['function_arn', 'function_name', 'invoke_url', 'log_group_name', 'resource_id', 'rest_api_id', 'role_arn', 'stage_name', 'table_arn', 'table_name'],
+    );
+    expect(tf.output.invoke_url.value).toBe('${aws_api_gateway_stage.stage.invoke_url}/DynamoDBManager');
+    expect(tf.output.resource_id.value).toBe('${aws_api_gateway_resource.dynamodb_manager.id}');
+  });
+});

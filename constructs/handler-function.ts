@@ -1,0 +1,153 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { Construct } from 'constructs';
+import type { HandlerPackaging } from './config';
+import { HANDLER_NAME } from './handler-bundle';
+import { HandlerPackage } from './handler-package';
+
+export interface HandlerFunctionProps {
+  /** ARN of the table the function may read and write; the only table its role reaches. */
+  readonly tableArn: string;
+  /** Name of that table, given to the function as `TABLE_NAME`. */
+  readonly tableName: string;
+  /**
+   * Function name.
+   * @default 'LambdaFunctionOverHttps'
+   */
+  readonly functionName?: string;
+  /**
+   * Execution role name.
+   * @default 'lambda-apigateway-role'
+   */
+  readonly roleName?: string;
+  /**
+   * Memory in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout in seconds; keep it under API Gateway's 29 s integration timeout.
+   * @default 10
+   */
+  readonly timeout?: number;
+  /**
+   * Retention of the function's log group, in days.
+   * @default 14
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * How the code is packaged, see `HandlerPackage`.
+   * @default 'archive'
+   */
+  readonly packaging?: HandlerPackaging;
+  /**
+   * X-Ray active tracing. X-Ray's write actions have no resource-level
+   * permissions, so this adds the one statement on `*` the role then needs.
+   * @default false
+   */
+  readonly tracing?: boolean;
+}
+
+/**
+ * The tutorial's function `LambdaFunctionOverHttps` with its execution role and
+ * log group. Terraform addresses: `aws_cloudwatch_log_group.function_logs`,
+ * `aws_iam_role.role`, `aws_iam_role_policy.role_policy`, `aws_lambda_function.function`,
+ * `data.aws_iam_policy_document.assume_role`, `data.aws_iam_policy_document.role_policy`.
+ */
+export class HandlerFunction extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly role: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    super(scope, id);
+    const functionName = props.functionName ?? 'LambdaFunctionOverHttps';
+    const roleName = props.roleName ?? 'lambda-apigateway-role';
+    const memorySize = props.memorySize ?? 256;
+    const timeout = props.timeout ?? 10;
+    const logRetentionDays = props.logRetentionDays ?? 14;
+    const packaging = props.packaging ?? 'archive';
+    const tracing = props.tracing ?? false;
+
+    // Created by Terraform rather than by Lambda on first write, so it has a
+    // retention and is destroyed with the stack.
+    this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: logRetentionDays,
+    });
+    this.logGroup.overrideLogicalId('function_logs');
+
+    const trust = new DataAwsIamPolicyDocument(this, 'trust', {
+      statement: [
+        { effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] },
+      ],
+    });
+    trust.overrideLogicalId('assume_role');
+
+    this.role = new IamRole(this, 'role', {
+      name: roleName,
+      description: `Execution role of the Lambda function ${functionName}`,
+      assumeRolePolicy: trust.json,
+    });
+    this.role.overrideLogicalId('role');
+
+    // The tutorial's permissions, each scoped to the one resource it is for.
+    const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
+      statement: [
+        {
+          sid: 'ReadWriteTable',
+          effect: 'Allow',
+          actions: [
+            'dynamodb:DeleteItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:Scan',
+            'dynamodb:UpdateItem',
+          ],
+          resources: [props.tableArn],
+        },
+        {
+          sid: 'WriteLogs',
+          effect: 'Allow',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`${this.logGroup.arn}:*`],
+        },
+        ...(tracing
+          ? [{ sid: 'WriteTraces', effect: 'Allow', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }]
+          : []),
+      ],
+    });
+    permissions.overrideLogicalId('role_policy');
+
+    const policy = new IamRolePolicy(this, 'role_policy', {
+      name: `${roleName}-policy`,
+      role: this.role.id,
+      policy: permissions.json,
+    });
+    policy.overrideLogicalId('role_policy');
+
+    const code = new HandlerPackage(this, 'package', { packaging });
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName,
+      description: 'Runs the DynamoDB operations of POST /DynamoDBManager',
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      handler: HANDLER_NAME,
+      filename: code.filename,
+      sourceCodeHash: code.sourceCodeHash,
+      memorySize,
+      timeout,
+      environment: { variables: { TABLE_NAME: props.tableName } },
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      tracingConfig: { mode: tracing ? 'Active' : 'PassThrough' },
+      // The policy must exist before the first invocation can write a log line.
+      dependsOn: [this.logGroup, policy],
+    });
+    this.function.overrideLogicalId('function');
+  }
+}

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
+import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import type { HandlerPackaging } from './config';
+import { bundleHandler } from './handler-bundle';
+import { deterministicZip } from './deterministic-zip';
+
+export interface HandlerPackageProps {
+  /**
+   * `archive`: the bundle directory travels with the stack and Terraform's archive
+   * provider zips it at plan time. `asset`: the zip is built at synth, and the
+   * stack needs no archive provider (air-gapped Terraform with only a mirror of
+   * the AWS provider).
+   * @default 'archive'
+   */
+  readonly packaging?: HandlerPackaging;
+}
+
+let stagingRoot: string | undefined;
+
+/**
+ * Bundles are staged outside the project, once per process; cdktf copies them into
+ * `cdktf.out/stacks/<stack>/assets/` at synth, so only relative paths reach the
+ * Terraform JSON.
+ */
+function stagingDir(name: string): string {
+  if (!stagingRoot) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-apigateway-'));
+    process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+    stagingRoot = root;
+  }
+  return path.join(stagingRoot, name);
+}
+
+/**
+ * The handler's deployment package: `filename` and `sourceCodeHash` for the
+ * function. Terraform addresses: `data.archive_file.function_package` (archive).
+ */
+export class HandlerPackage extends Construct {
+  /** Path of the zip, relative to the synthesized stack's directory. */
+  public readonly filename: string;
+  /** Base64 SHA-256 of the zip, for the function's `source_code_hash`. */
+  public readonly sourceCodeHash: string;
+
+  constructor(scope: Construct, id: string, props: HandlerPackageProps = {}) {
+    super(scope, id);
+    const packaging = props.packaging ?? 'archive';
+
+    const bundleDir = stagingDir(`${packaging}-bundle`);
+    bundleHandler(bundleDir);
+
+    if (packaging === 'asset') {
+      const zip = deterministicZip(bundleDir);
+      const zipFile = stagingDir('function.zip');
+      fs.writeFileSync(zipFile, zip);
+      const asset = new TerraformAsset(this, 'zip', { path: zipFile, type: AssetType.FILE });
+      this.filename = asset.path;
+      this.sourceCodeHash = createHash('sha256').update(zip).digest('base64');
+      return;
+    }
+
+    new ArchiveProvider(this, 'archive');
+    const asset = new TerraformAsset(this, 'bundle', { path: bundleDir, type: AssetType.DIRECTORY });
+    const archive = new DataArchiveFile(this, 'archive_file', {
+      type: 'zip',
+      sourceDir: asset.path,
+      outputPath: 'function.zip',
+      // The archive's hash, and so the function's, must not depend on the umask of
+      // whoever runs `terraform plan`.
+      outputFileMode: '0644',
+    });
+    archive.overrideLogicalId('function_package');
+    this.filename = archive.outputPath;
+    this.sourceCodeHash = archive.outputBase64Sha256;
+  }
+}

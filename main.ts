@@ -1,0 +1,19 @@
+import { App } from 'cdktf';
+import { ConfigError, loadConfig } from './constructs/config';
+import { LambdaApiGatewayStack, STACK_ID } from './constructs/lambda-apigateway-stack';
+
+function main(): void {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  const app = new App();
+  new LambdaApiGatewayStack(app, STACK_ID, config);
+  app.synth();
+}
+
+main();
