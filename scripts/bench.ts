@@ -1,0 +1,57 @@
+// `npm run bench`: the figures the README quotes, measured on this machine in one run.
+// Each part runs in its own process so that none warms another's caches.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+const TIME = '/usr/bin/time';
+const RUNS = 5;
+
+interface Sample {
+  seconds: number;
+  peakMb?: number;
+}
+
+/** Wall time and, where GNU time exists, peak resident memory of one command. */
+function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Sample {
+  const hasTime = fs.existsSync(TIME);
+  const start = process.hrtime.bigint();
+  const run = hasTime
+    ? spawnSync(TIME, ['-f', '%M', command, ...args], { encoding: 'utf8', env })
+    : spawnSync(command, args, { encoding: 'utf8', env });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${run.stderr}`);
+  const peakKb = hasTime ? Number(run.stderr.trim().split('\n').pop()) : undefined;
+  return { seconds, peakMb: peakKb === undefined ? undefined : peakKb / 1024 };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function medianOf(runs: number, sample: () => Sample): Sample {
+  const samples = Array.from({ length: runs }, sample);
+  const peaks = samples.map((s) => s.peakMb).filter((m): m is number => m !== undefined);
+  return { seconds: median(samples.map((s) => s.seconds)), peakMb: peaks.length ? Math.max(...peaks) : undefined };
+}
+
+const fmt = (s: Sample) => `${s.seconds.toFixed(2)} s${s.peakMb === undefined ? '' : `, peak ${Math.round(s.peakMb)} MB`}`;
+
+function part(title: string, script: string): void {
+  console.log(`\n== ${title}`);
+  const run = spawnSync(process.execPath, ['-r', './scripts/ts-register.js', script], { stdio: 'inherit' });
+  if (run.status !== 0) throw new Error(`${script} failed`);
+}
+
+console.log(`== Synth (median of ${RUNS})`);
+const synth = medianOf(RUNS, () => measure('npm', ['run', '--silent', 'synth']));
+const wholeImport = medianOf(RUNS, () => measure(process.execPath, ['-e', "require('@cdktf/provider-aws')"]));
+console.log(`npm run synth:                           ${fmt(synth)}`);
+console.log(`node -e "require('@cdktf/provider-aws')": ${fmt(wholeImport)}`);
+console.log(`ratio: ${(synth.seconds / wholeImport.seconds).toFixed(2)} (target at most 0.3; peak target at most 200 MB)`);
+
+console.log('\n== npm test (once)');
+console.log(`npm test: ${fmt(measure('npm', ['test', '--silent'], { ...process.env, CI: 'true' }))} (target at most 60 s)`);
+
+part('Handler', 'scripts/bench-handler.ts');
+part('Local API', 'scripts/bench-local.ts');
