@@ -231,14 +231,39 @@ describe('Stack: REST API', () => {
     expect(JSON.parse(internal.responseTemplate)).toEqual({ message: INTERNAL_ERROR_MESSAGE });
   });
 
-  it('redeploys when anything that defines the API changes, creating the new deployment first', () => {
-    const deployment = resource('aws_api_gateway_deployment', 'api')!;
-    expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
-    const trigger = (deployment.triggers as { redeployment: string }).redeployment;
-    for (const address of DOCUMENTED_ADDRESSES.filter((a) => /_(resource|method|integration|method_response|integration_response)\./.test(a))) {
-      expect(trigger).toContain(address);
-    }
-    expect(defaults).toHaveResourceWithProperties(ApiGatewayDeployment, { rest_api_id: '${aws_api_gateway_rest_api.api.id}' });
+  describe('redeployment', () => {
+    const trigger = (json: string) =>
+      ((JSON.parse(json) as TerraformJson).resource.aws_api_gateway_deployment.api.triggers as { redeployment: string }).redeployment;
+
+    it('creates the new deployment before the old one goes', () => {
+      expect(resource('aws_api_gateway_deployment', 'api')!.lifecycle).toEqual({ create_before_destroy: true });
+      expect(defaults).toHaveResourceWithProperties(ApiGatewayDeployment, { rest_api_id: '${aws_api_gateway_rest_api.api.id}' });
+    });
+
+    it('follows the id of every resource that defines the API, and the function it invokes', () => {
+      const ids = DOCUMENTED_ADDRESSES.filter((a) => /^aws_api_gateway_(resource|method|integration|method_response|integration_response|model|request_validator)\./.test(a));
+      for (const address of ids) expect(trigger(defaults)).toContain(`${address}.id`);
+      expect(trigger(defaults)).toContain('aws_api_gateway_integration.post.uri');
+    });
+
+    it('hashes the configuration of the API, not attributes the provider fills in after apply', () => {
+      expect(trigger(defaults)).toMatch(/^\$\{sha1\(jsonencode\(\["[0-9a-f]{64}", (aws_api_gateway_[a-z_]+\.[a-z_0-9]+\.(id|uri)(, )?)+\]\)\)\}$/);
+    });
+
+    it.each([
+      ['request validation', { API_REQUEST_VALIDATION: 'false' }],
+      ['authorization', { API_AUTHORIZATION: 'AWS_IAM' }],
+    ])('changes when the %s of the API changes', (_, env) => {
+      expect(trigger(synthStack(env))).not.toBe(trigger(defaults));
+    });
+
+    it.each([
+      ['packaging', { HANDLER_PACKAGING: 'asset' }],
+      ['throttling (a stage setting)', { API_THROTTLE_RATE_LIMIT: '5' }],
+      ['log retention', { LOG_RETENTION_DAYS: '30' }],
+    ])('stays the same when only the %s changes', (_, env) => {
+      expect(trigger(synthStack(env))).toBe(trigger(defaults));
+    });
   });
 
   it('deploys to the stage prod, or the one STAGE_NAME names', () => {

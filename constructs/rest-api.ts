@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
 import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
 import { ApiGatewayIntegrationResponse } from '@cdktf/provider-aws/lib/api-gateway-integration-response';
@@ -12,7 +13,7 @@ import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { TerraformResource } from 'cdktf';
+import { Lazy, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { ERROR_RESPONSES } from '../function/error-contract';
 import { OPERATION_NAMES } from '../function/event';
@@ -139,6 +140,8 @@ export class RestApi extends Construct {
       name: apiName,
       description: 'DynamoDB operations through Lambda, from the AWS tutorial "Using AWS Lambda with Amazon API Gateway"',
       endpointConfiguration: { types: ['REGIONAL'] },
+      // With a replacement, the new API exists before the old one goes.
+      lifecycle: { createBeforeDestroy: true },
     });
     this.api.overrideLogicalId('api');
     const restApiId = this.api.id;
@@ -231,12 +234,23 @@ export class RestApi extends Construct {
 
     // A deployment is a snapshot: a new one is made whenever anything that
     // defines the API changes, before the old one goes, so the stage never points
-    // at nothing.
-    const definitionRefs = [...definition, ...responses].map((r) => r.fqn).join(', ');
+    // at nothing. The trigger hashes the configuration as written here, plus ids
+    // (a replaced resource) and the function's invoke ARN; never whole resources,
+    // whose attributes the provider fills in after apply, which would make the
+    // next plan replace the deployment again.
+    const definingResources = [...definition, ...responses];
+    const configurationHash = Lazy.stringValue({
+      produce: (context) =>
+        createHash('sha256')
+          // Without cdktf's "//" metadata (construct paths): configuration only.
+          .update(JSON.stringify(context.resolve(definingResources.map((r) => r.toTerraform())), (key, value) => (key === '//' ? undefined : value)))
+          .digest('hex'),
+    });
+    const triggerParts = [JSON.stringify(configurationHash), ...definingResources.map((r) => `${r.fqn}.id`), `${integration.fqn}.uri`];
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId,
       description: `Deployment of ${apiName}`,
-      triggers: { redeployment: `\${sha1(jsonencode([${definitionRefs}]))}` },
+      triggers: { redeployment: `\${sha1(jsonencode([${triggerParts.join(', ')}]))}` },
       lifecycle: { createBeforeDestroy: true },
       dependsOn: responses,
     });
