@@ -1,0 +1,110 @@
+/**
+ * The local server's settings, from the environment and the command line, checked
+ * before anything starts: a bad value stops the server with one message naming it.
+ */
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { LocalError } from './errors';
+
+export interface ServerSettings {
+  /** Address both listeners bind to; loopback unless the user says otherwise. */
+  readonly host: string;
+  readonly port: number;
+  readonly dynamodbPort: number;
+  /** Directory DynamoDB's data lives in, or undefined with `--in-memory`. */
+  readonly dataDir: string | undefined;
+  readonly stackLocation: StackLocation;
+}
+
+/** Where to find the synthesized stack: a stack directory, or a cdktf output directory whose manifest names it. */
+export type StackLocation = { readonly stackDir: string } | { readonly outDir: string };
+
+export const USAGE = `Usage: npm start [-- --in-memory]
+
+Serves the synthesized stack (cdktf.out) on localhost: its REST API, the Lambda
+invoke API and an embedded DynamoDB.
+
+Options:
+  --in-memory   keep DynamoDB's data in memory only (nothing is read or written on disk)
+  --help        show this text
+
+Environment:
+  HOST            address to listen on (default 127.0.0.1; 0.0.0.0 exposes the server to your network)
+  PORT            REST API and Lambda invoke API port (default 3000)
+  DYNAMODB_PORT   embedded DynamoDB port (default 8000)
+  DATA_DIR        where DynamoDB's data persists (default .data/)
+  STACK_DIR       directory holding the cdk.tf.json to serve (default: the stack in CDKTF_OUTDIR)
+  CDKTF_OUTDIR    cdktf's output directory (default cdktf.out)
+`;
+
+/** What `parseServerArgs` found on the command line. */
+export interface ServerArgs {
+  readonly inMemory: boolean;
+  readonly help: boolean;
+}
+
+export function parseServerArgs(argv: readonly string[]): ServerArgs {
+  let inMemory = false;
+  let help = false;
+  for (const arg of argv) {
+    if (arg === '--in-memory') inMemory = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else throw new LocalError(`Unknown argument ${JSON.stringify(arg)}. ${USAGE}`);
+  }
+  return { inMemory, help };
+}
+
+export function loadServerSettings(env: NodeJS.ProcessEnv, args: ServerArgs, cwd = process.cwd()): ServerSettings {
+  const host = parseHost(env.HOST);
+  const port = parsePort('PORT', env.PORT, 3000);
+  const dynamodbPort = parsePort('DYNAMODB_PORT', env.DYNAMODB_PORT, 8000);
+  if (port === dynamodbPort) {
+    throw new LocalError(
+      `PORT and DYNAMODB_PORT are both ${port}; the REST API and DynamoDB need a port each. Set one of them to another port.`,
+    );
+  }
+  return {
+    host,
+    port,
+    dynamodbPort,
+    dataDir: args.inMemory ? undefined : path.resolve(cwd, env.DATA_DIR || '.data'),
+    stackLocation: stackLocation(env, cwd),
+  };
+}
+
+/** Where the stack is, from STACK_DIR or CDKTF_OUTDIR: the same variables for the server, `invoke` and the tests. */
+export function stackLocation(env: NodeJS.ProcessEnv, cwd = process.cwd()): StackLocation {
+  if (env.STACK_DIR) return { stackDir: path.resolve(cwd, env.STACK_DIR) };
+  return { outDir: path.resolve(cwd, env.CDKTF_OUTDIR || 'cdktf.out') };
+}
+
+function parseHost(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '127.0.0.1';
+  if (raw === 'localhost' || net.isIP(raw) !== 0) return raw;
+  throw new LocalError(
+    `HOST=${JSON.stringify(raw)} is not an IP address: expected one such as 127.0.0.1 (the default, this machine only), ::1, or 0.0.0.0 to listen on every interface.`,
+  );
+}
+
+export function parsePort(variable: string, raw: string | undefined, defaultPort: number): number {
+  if (raw === undefined || raw === '') return defaultPort;
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new LocalError(
+      `${variable}=${JSON.stringify(raw)} is not a port number: expected a whole number from 1 to 65535. Unset it for the default (${defaultPort}).`,
+    );
+  }
+  return port;
+}
+
+/** The address a client on this machine uses to reach a listener bound to `host`. */
+export function clientHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+/** `host` as it goes into a URL (IPv6 in brackets). */
+export function urlHost(host: string): string {
+  return net.isIPv6(host) ? `[${host}]` : host;
+}
