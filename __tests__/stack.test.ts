@@ -13,7 +13,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ERROR_RESPONSES, formatErrorMessage, INTERNAL_ERROR_MESSAGE, selectionRegExp } from '../function/error-contract';
+import { ERROR_RESPONSES, formatErrorMessage, INTERNAL_ERROR_MESSAGE } from '../function/error-contract';
+import { compileSelectionPattern } from '../local/java-regex';
 import { OPERATION_NAMES } from '../function/event';
 import { DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from './helpers/addresses';
 import { synthStack } from './helpers/synth';
@@ -209,7 +210,7 @@ describe('Stack: REST API', () => {
 
   it('selects each client error class by its pattern, and everything else as 500', () => {
     const statusFor = (errorMessage: string) =>
-      ERROR_RESPONSES.filter((r) => selectionRegExp(r.selectionPattern).test(errorMessage)).map((r) => r.statusCode);
+      ERROR_RESPONSES.filter((r) => compileSelectionPattern(r.selectionPattern, r.statusCode).test(errorMessage)).map((r) => r.statusCode);
     expect(statusFor(formatErrorMessage('BadRequest', 'Unknown operation: drop'))).toEqual(['400']);
     expect(statusFor(formatErrorMessage('Forbidden', 'x'))).toEqual(['403']);
     expect(statusFor(formatErrorMessage('Conflict', 'x'))).toEqual(['409']);

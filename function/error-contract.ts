@@ -67,19 +67,8 @@ export interface ErrorResponseSpec {
 
 const CLIENT_CLASSES = (Object.keys(ERROR_CLASSES) as ErrorClass[]).filter((c) => c !== 'Internal');
 
-/** Java's flag for "`.` matches line breaks too", which JavaScript has only as a RegExp flag. */
+/** Java's flag for "`.` matches line breaks too". */
 const DOTALL = '(?s)';
-
-/**
- * A selection pattern as API Gateway applies it (a Java regular expression that
- * must match the whole `errorMessage`), for JavaScript: the local server and the
- * tests select responses exactly as the deployed API does.
- */
-export function selectionRegExp(selectionPattern: string): RegExp {
-  const dotAll = selectionPattern.startsWith(DOTALL);
-  const body = dotAll ? selectionPattern.slice(DOTALL.length) : selectionPattern;
-  return new RegExp(`^(?:${body})$`, dotAll ? 's' : '');
-}
 
 /**
  * A client-error class answers with the JSON body the handler wrote after the tag.

@@ -5,9 +5,9 @@ import {
   formatErrorMessage,
   INTERNAL_ERROR_MESSAGE,
   parseErrorMessage,
-  selectionRegExp,
 } from '../../function/error-contract';
 import { clip, preview, toHandlerError } from '../../function/errors';
+import { compileSelectionPattern } from '../../local/java-regex';
 import { failNextDocumentClientCall, type LocalDynamo, loadHandler, startDynalite } from '../helpers/dynalite';
 
 type Handler = Awaited<ReturnType<typeof loadHandler>>['handler'];
@@ -57,7 +57,7 @@ async function refusal(event: unknown): Promise<Refusal> {
 
 /** The status API Gateway would pick: the first integration response whose pattern matches the whole message. */
 function statusFor(errorMessage: string): string | undefined {
-  return ERROR_RESPONSES.find((response) => selectionRegExp(response.selectionPattern).test(errorMessage))?.statusCode;
+  return ERROR_RESPONSES.find((response) => compileSelectionPattern(response.selectionPattern, response.statusCode).test(errorMessage))?.statusCode;
 }
 
 const OTHER_TABLE = 'someone-elses-table';
