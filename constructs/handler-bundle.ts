@@ -6,7 +6,7 @@ import { buildSync, type BuildOptions } from 'esbuild';
 const ROOT = path.join(__dirname, '..');
 
 /** The handler's entry point. */
-export const HANDLER_ENTRY = path.join(ROOT, 'function', 'index.ts');
+const HANDLER_ENTRY = path.join(ROOT, 'function', 'index.ts');
 
 /** The Lambda `handler` setting that matches the bundle's file name and export. */
 export const HANDLER_NAME = 'index.handler';
@@ -20,7 +20,7 @@ const BUNDLE_FILE = 'index.js';
  * same file. The output depends only on the sources (no timestamps, no absolute
  * paths), so the same tree always gives the same bytes and `source_code_hash`.
  */
-const OPTIONS: BuildOptions = {
+export const BUNDLE_OPTIONS: BuildOptions = {
   entryPoints: [HANDLER_ENTRY],
   bundle: true,
   platform: 'node',
@@ -47,7 +47,7 @@ interface CacheRecord {
 }
 
 function digestOf(inputs: string[]): string {
-  const hash = createHash('sha256').update(JSON.stringify(OPTIONS)).update(require('esbuild/package.json').version);
+  const hash = createHash('sha256').update(JSON.stringify(BUNDLE_OPTIONS)).update(require('esbuild/package.json').version);
   for (const input of inputs) hash.update(input).update('\0').update(fs.readFileSync(path.join(ROOT, input)));
   return hash.digest('hex');
 }
@@ -62,7 +62,7 @@ function fromCache(): Buffer | undefined {
 }
 
 function build(): Buffer {
-  const result = buildSync({ ...OPTIONS, write: false, metafile: true, outfile: path.join(CACHE_DIR, BUNDLE_FILE) });
+  const result = buildSync({ ...BUNDLE_OPTIONS, write: false, metafile: true, outfile: path.join(CACHE_DIR, BUNDLE_FILE) });
   const code = Buffer.from(result.outputFiles[0].contents);
   const inputs = Object.keys(result.metafile.inputs).sort();
   try {

@@ -2,7 +2,7 @@
  * Measures the handler's artifact and hot path:
  *   - the bundle's size, raw and zipped (deflate-raw plus the headers of a one-entry
  *     zip), as shipped by bundleHandler and, for comparison, with the AWS SDK left
- *     external (relying on the runtime's SDK) or taken from its ES module builds;
+ *     external (relying on the runtime's SDK) or taken from its CommonJS builds;
  *   - each bundle's module load time (the cold start's share that is ours);
  *   - the handler's cost per call over the same DocumentClient call made directly.
  *
@@ -18,7 +18,7 @@ import { deflateRawSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type BuildOptions, buildSync } from 'esbuild';
-import { bundleHandler, HANDLER_ENTRY } from '../constructs/handler-bundle';
+import { BUNDLE_OPTIONS, bundleHandler } from '../constructs/handler-bundle';
 import { handlerEnvironment, startDynalite, TABLE_NAME } from '../__tests__/helpers/dynalite';
 
 const run = promisify(execFile);
@@ -167,24 +167,9 @@ async function ownCostUs(handler: Handler): Promise<number> {
   return round(((performance.now() - started) / calls) * 1000);
 }
 
-/**
- * Builds a variant of the bundle to compare with bundleHandler's, with the same
- * options as bundleHandler plus `changes`.
- */
+/** Builds a variant of the bundle to compare with bundleHandler's: its options plus `changes`. */
 function buildVariant(outDir: string, changes: BuildOptions): void {
-  buildSync({
-    entryPoints: [HANDLER_ENTRY],
-    outfile: path.join(outDir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    absWorkingDir: PROJECT_ROOT,
-    logLevel: 'error',
-    ...changes,
-  });
+  buildSync({ ...BUNDLE_OPTIONS, outfile: path.join(outDir, 'index.js'), ...changes });
 }
 
 async function measureBundles(work: string, env: NodeJS.ProcessEnv) {
@@ -192,15 +177,15 @@ async function measureBundles(work: string, env: NodeJS.ProcessEnv) {
   bundleHandler(shipped);
   const external = path.join(work, 'sdk-external');
   buildVariant(external, { external: ['@aws-sdk/*'] });
-  // The SDK's packages also publish ES modules, which esbuild can tree-shake;
-  // bundleHandler takes their CommonJS builds (esbuild's default for Node).
-  const esm = path.join(work, 'sdk-esm-entry-points');
-  buildVariant(esm, { mainFields: ['module', 'main'] });
+  // esbuild's default for Node: the SDK's CommonJS builds, which tree-shake worse
+  // than the ES module builds bundleHandler takes.
+  const commonJs = path.join(work, 'sdk-commonjs');
+  buildVariant(commonJs, { mainFields: ['main', 'module'] });
   return {
     shipped: await measureBundle(shipped, env),
     // The Lambda runtime provides the SDK on its module path; the project's copy stands in for it.
     sdkExternal: await measureBundle(external, { ...env, NODE_PATH: path.join(PROJECT_ROOT, 'node_modules') }),
-    sdkEsmEntryPoints: await measureBundle(esm, env),
+    sdkCommonJs: await measureBundle(commonJs, env),
   };
 }
 
