@@ -3,8 +3,10 @@
  * and the tutorial's own requests rewritten for this machine.
  */
 import * as path from 'node:path';
+import type { LocalApiKey } from './api-keys';
 import type { ServerSettings } from './settings';
-import type { StackModel } from './stack-model';
+import { LOCAL_CREDENTIALS, SIGV4_SERVICE } from './sigv4';
+import type { RouteModel, StackModel, StageModel } from './stack-model';
 
 export interface BannerInput {
   readonly model: StackModel;
@@ -14,13 +16,15 @@ export interface BannerInput {
   readonly createdTables: readonly string[];
   /** Functions whose init failed, with the error; they answer every invocation with it. */
   readonly initErrors: readonly string[];
+  /** The stack's API keys, with the values this server accepts. */
+  readonly apiKeys: readonly LocalApiKey[];
 }
 
 /** The tutorial's resource; its requests are printed when the stack serves it. */
 const TUTORIAL_RESOURCE = '/DynamoDBManager';
 const ECHO_EVENT = '{"operation":"echo","payload":{"somekey1":"somevalue1","somekey2":"somevalue2"}}';
 
-export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors }: BannerInput): string {
+export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys }: BannerInput): string {
   const lines: string[] = [];
   const stackFile = path.relative(process.cwd(), path.join(model.stackDir, 'cdk.tf.json')) || model.stackDir;
   lines.push(`Serving the stack ${model.stackName} (${stackFile}), region ${model.region}`, '');
@@ -32,11 +36,20 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     lines.push(`REST API ${model.api.name}:`);
     for (const stage of model.api.stages) {
       for (const route of model.api.routes) {
-        lines.push(`  ${route.httpMethod.padEnd(6)} ${baseUrl}/${stage.name}${route.resourcePath === '/' ? '' : route.resourcePath}  -> ${route.integration.functionName} (${route.integration.type})`);
+        const access = [route.authorization === 'AWS_IAM' ? ', AWS_IAM' : '', route.apiKeyRequired ? ', API key required' : ''].join('');
+        lines.push(`  ${route.httpMethod.padEnd(6)} ${baseUrl}/${stage.name}${route.resourcePath === '/' ? '' : route.resourcePath}  -> ${route.integration.functionName} (${route.integration.type}${access})`);
       }
     }
     if (model.api.routes.length === 0) lines.push('  (no methods)');
     lines.push('');
+    if (apiKeys.length > 0) lines.push('API keys (send one as the x-api-key header):', ...apiKeys.flatMap(describeKey), '');
+    if (model.api.routes.some((route) => route.authorization === 'AWS_IAM')) {
+      lines.push(
+        `AWS_IAM methods take requests signed with SigV4 by access key ${LOCAL_CREDENTIALS.accessKeyId}, secret key ${LOCAL_CREDENTIALS.secretAccessKey}, ` +
+          `region ${model.region}, service ${SIGV4_SERVICE}; IAM policies are not evaluated.`,
+        '',
+      );
+    }
   }
   lines.push(`Lambda invoke API: ${baseUrl}/2015-03-31/functions/<name>/invocations`);
   for (const fn of model.functions) {
@@ -52,25 +65,56 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     const url = `${baseUrl}/${stage.name}${TUTORIAL_RESOURCE}`;
     const table = model.tables[0]?.name ?? 'lambda-apigateway';
     const fnName = tutorial.integration.functionName;
+    const curl = `curl -X POST${accessFlags(tutorial, stage, apiKeys, model.region)}`;
     const create = `{"operation":"create","tableName":"${table}","payload":{"Item":{"id":"1","name":"Bob"}}}`;
     const read = `{"operation":"read","tableName":"${table}","payload":{"Key":{"id":"1"}}}`;
     lines.push(
       '',
       "The tutorial's requests, for this server:",
-      `  curl -X POST -d ${shellQuote(create)} ${url}`,
-      `  curl -X POST -d ${shellQuote(read)} ${url}`,
-      `  curl -X POST -d ${shellQuote(ECHO_EVENT)} ${url}`,
+      `  ${curl} -d ${shellQuote(create)} ${url}`,
+      `  ${curl} -d ${shellQuote(read)} ${url}`,
+      `  ${curl} -d ${shellQuote(ECHO_EVENT)} ${url}`,
       `  echo ${shellQuote(ECHO_EVENT)} > input.txt`,
       `  aws lambda invoke --endpoint-url ${baseUrl} --function-name ${fnName} --payload fileb://input.txt outputfile.txt`,
       `  aws dynamodb scan --table-name ${table} --endpoint-url ${dynamodbEndpoint}`,
-      `  (no AWS credentials configured? put AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=${model.region} before aws)`,
+      `  (no AWS credentials configured? put AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${model.region} before aws)`,
     );
   }
 
   const notes = [...initErrors, ...model.notices];
+  if (settings.localApiKey !== undefined && !apiKeys.some((key) => key.origin === 'LOCAL_API_KEY')) {
+    notes.push(`LOCAL_API_KEY is set but unused: ${apiKeys.length === 0 ? 'the stack declares no API key' : 'every API key of the stack has a value of its own'}.`);
+  }
   if (notes.length > 0) lines.push('', 'Notes:', ...notes.map((note) => `  - ${note}`));
   lines.push('', `Ready on ${baseUrl}. One line per request follows; Ctrl-C stops the server.`);
   return `${lines.join('\n')}\n`;
+}
+
+const KEY_ORIGINS: Readonly<Record<LocalApiKey['origin'], string>> = {
+  stack: 'from the stack',
+  LOCAL_API_KEY: 'from LOCAL_API_KEY',
+  generated: 'generated at startup; LOCAL_API_KEY sets it',
+};
+
+function describeKey(key: LocalApiKey): string[] {
+  const lines = [`  ${key.name}: ${key.value}  (${KEY_ORIGINS[key.origin]})${key.enabled ? '' : ', disabled: requests with it get 403'}`];
+  if (key.plans.length === 0) lines.push('    in no usage plan of this API: requests with it get 403');
+  for (const plan of key.plans) {
+    const throttle = plan.throttle ? `${plan.throttle.rateLimit} requests/s, burst ${plan.throttle.burstLimit}, per key` : "the stage's throttling only";
+    lines.push(`    usage plan ${plan.name}: stage${plan.stages.length > 1 ? 's' : ''} ${plan.stages.join(', ')}; ${throttle}`);
+  }
+  return lines;
+}
+
+/** What curl needs besides the tutorial's arguments to pass the method's authorization: a SigV4 signature, an API key. */
+function accessFlags(route: RouteModel, stage: StageModel, apiKeys: readonly LocalApiKey[], region: string): string {
+  let flags = '';
+  if (route.authorization === 'AWS_IAM') {
+    flags += ` --aws-sigv4 "aws:amz:${region}:${SIGV4_SERVICE}" --user ${LOCAL_CREDENTIALS.accessKeyId}:${LOCAL_CREDENTIALS.secretAccessKey}`;
+  }
+  const key = route.apiKeyRequired && apiKeys.find((k) => k.enabled && k.plans.some((plan) => plan.stages.includes(stage.name)));
+  if (key) flags += ` -H ${shellQuote(`x-api-key: ${key.value}`)}`;
+  return flags;
 }
 
 function isLoopback(host: string): boolean {

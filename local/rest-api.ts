@@ -6,14 +6,20 @@
  * templates) and proxy (AWS_PROXY), and API Gateway's own error answers (gateway
  * responses, overridable by the stack).
  *
+ * Methods with AWS_IAM authorization take SigV4-signed requests (./sigv4); methods
+ * that require an API key take the keys their usage plans admit to the stage, each
+ * throttled by its plan on top of the stage.
+ *
  * Everything that can be prepared from the stack is prepared once, here: routes,
- * compiled templates, patterns, schemas.
+ * compiled templates, patterns, schemas, the keys' throttles.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocalApiKey } from './api-keys';
 import { compileSelectionPattern } from './java-regex';
 import { compileSchema, type Validator } from './json-schema';
 import type { FunctionRuntime, InvocationResult } from './lambda-runtime';
+import { SIGNATURE_MISMATCH, verifySignature } from './sigv4';
 import type { IntegrationModel, RestApiModel, RouteModel, StageModel, ThrottleModel } from './stack-model';
 import { LOCAL_ACCOUNT_ID } from './stack-model';
 import { compileTemplate, type MappingTemplate, type RequestParams } from './velocity';
@@ -24,6 +30,8 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** API Gateway's built-in gateway responses this server gives, with their default status and message. */
 const GATEWAY_RESPONSES = {
   MISSING_AUTHENTICATION_TOKEN: { status: 403, message: 'Missing Authentication Token', errorType: 'MissingAuthenticationTokenException' },
+  INVALID_SIGNATURE: { status: 403, message: SIGNATURE_MISMATCH, errorType: 'InvalidSignatureException' },
+  INVALID_API_KEY: { status: 403, message: 'Forbidden', errorType: 'ForbiddenException' },
   THROTTLED: { status: 429, message: 'Too Many Requests', errorType: 'TooManyRequestsException' },
   REQUEST_TOO_LARGE: { status: 413, message: 'Request Too Long', errorType: undefined },
   BAD_REQUEST_BODY: { status: 400, message: 'Invalid request body', errorType: 'BadRequestException' },
@@ -89,13 +97,25 @@ export class RestApiGateway {
   private readonly stages = new Map<string, StageModel>();
   private readonly root: ResourceNode = newNode();
   private readonly gatewayResponses = new Map<string, CompiledGatewayResponse>();
+  /** Enabled keys by value: the stages their plans admit them to, each with the plan's throttle of the key. */
+  private readonly apiKeys = new Map<string, Map<string, TokenBucket | undefined>>();
 
   constructor(
     private readonly api: RestApiModel,
     runtimes: ReadonlyMap<string, FunctionRuntime>,
     private readonly region: string,
+    apiKeys: readonly LocalApiKey[],
   ) {
     for (const stage of api.stages) this.stages.set(stage.name, stage);
+    for (const key of apiKeys.filter((k) => k.enabled)) {
+      const stages = new Map<string, TokenBucket | undefined>();
+      for (const plan of key.plans) {
+        // One bucket per key and plan, shared by the plan's stages.
+        const bucket = plan.throttle && new TokenBucket(plan.throttle);
+        for (const stage of plan.stages) stages.set(stage, bucket);
+      }
+      this.apiKeys.set(key.value, stages);
+    }
     for (const route of api.routes) this.addRoute(route, runtimes.get(route.integration.functionName)!);
     for (const [type, response] of api.gatewayResponses) {
       const template = response.responseTemplates['application/json'] ?? Object.values(response.responseTemplates)[0];
@@ -164,15 +184,48 @@ export class RestApiGateway {
     if (!stage || !found) return this.fail(state, 'MISSING_AUTHENTICATION_TOKEN');
     state.route = found.route;
     state.pathParams = found.params;
-    const bucket = found.route.buckets.get(stage.name);
-    if (bucket && !bucket.take()) return this.fail(state, 'THROTTLED');
+    // A signature covers the body, so the checks wait for it; they all come before any throttle takes a token.
     readBody(req, MAX_PAYLOAD_BYTES).then(
       (body) => {
         if (body === undefined) this.fail(state, 'REQUEST_TOO_LARGE');
-        else this.integrate(state, body).catch((error: unknown) => this.internalError(state, error));
+        else if (this.admit(state, body)) this.integrate(state, body).catch((error: unknown) => this.internalError(state, error));
       },
       () => res.destroy(),
     );
+  }
+
+  /**
+   * API Gateway's checks before a method runs: the caller's signature (AWS_IAM),
+   * the API key, then the stage's throttle and the key's. Answers and returns
+   * false when one fails.
+   */
+  private admit(state: RequestState, body: Buffer): boolean {
+    const route = state.route!.model;
+    const stage = state.stage!.name;
+    if (route.authorization === 'AWS_IAM') {
+      const failure = verifySignature(state.req, body, this.region);
+      if (failure) {
+        this.fail(state, failure.responseType, failure.message, failure.errorType);
+        return false;
+      }
+    }
+    let keyBucket: TokenBucket | undefined;
+    if (route.apiKeyRequired) {
+      const key = state.req.headers['x-api-key'];
+      const stages = typeof key === 'string' ? this.apiKeys.get(key) : undefined;
+      // A missing key, an unknown or disabled one and one of another stage's plan all get the same 403.
+      if (!stages?.has(stage)) {
+        this.fail(state, 'INVALID_API_KEY');
+        return false;
+      }
+      keyBucket = stages.get(stage);
+    }
+    const stageBucket = state.route!.buckets.get(stage);
+    if ((stageBucket && !stageBucket.take()) || (keyBucket && !keyBucket.take())) {
+      this.fail(state, 'THROTTLED');
+      return false;
+    }
+    return true;
   }
 
   private match(path: string, method: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
@@ -354,8 +407,11 @@ export class RestApiGateway {
     return { body, params, context: this.requestContext(state), stageVariables: state.stage?.variables ?? {} };
   }
 
-  /** Answers with one of API Gateway's gateway responses, as the stack overrides it or as AWS gives it by default. */
-  private fail(state: RequestState, type: GatewayResponseType, message?: string): void {
+  /**
+   * Answers with one of API Gateway's gateway responses, as the stack overrides it or as AWS gives it by default.
+   * @param errorType for answers that share a response type but not AWS's x-amzn-ErrorType (the signature's).
+   */
+  private fail(state: RequestState, type: GatewayResponseType, message?: string, errorType?: string): void {
     const { req, res } = state;
     const builtIn = GATEWAY_RESPONSES[type];
     const text = message ?? builtIn.message;
@@ -371,7 +427,8 @@ export class RestApiGateway {
       : `{"message":${JSON.stringify(text)}}`;
     res.statusCode = override?.status ?? builtIn.status;
     res.setHeader('Content-Type', 'application/json');
-    if (builtIn.errorType) res.setHeader('x-amzn-ErrorType', builtIn.errorType);
+    const amznErrorType = errorType ?? builtIn.errorType;
+    if (amznErrorType) res.setHeader('x-amzn-ErrorType', amznErrorType);
     for (const [name, value] of Object.entries(override?.headers ?? {})) res.setHeader(name, value);
     // A body too large to read to its end is left unread: the connection cannot be reused.
     if (type === 'REQUEST_TOO_LARGE' && !req.readableEnded) res.setHeader('Connection', 'close');

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AccessLog } from './access-log';
+import { assignApiKeyValues } from './api-keys';
 import { banner } from './banner';
 import { EmbeddedDynamoDB } from './dynamodb';
 import { exitWithError, LocalError } from './errors';
@@ -38,8 +39,9 @@ async function main(): Promise<void> {
       new FunctionRuntime(fn, { extraEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint }, region: model.region, logTo: process.stdout }),
     ]),
   );
+  const apiKeys = assignApiKeyValues(model.api?.apiKeys ?? [], settings.localApiKey);
   // Compiles templates, patterns and schemas now, so a bad one stops the server before it starts anything.
-  const gateway = model.api && new RestApiGateway(model.api, runtimes, model.region);
+  const gateway = model.api && new RestApiGateway(model.api, runtimes, model.region, apiKeys);
   const lambdaApi = new LambdaInvokeApi(runtimes, model.region, LOCAL_ACCOUNT_ID);
   const accessLog = new AccessLog(process.stdout);
 
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
       .map((init) => `${init.name} failed to initialise, and answers every invocation with: ${init.error!.errorType}: ${init.error!.errorMessage}`);
     ready = Promise.resolve();
     process.stdout.write(
-      banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors }),
+      banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors, apiKeys }),
     );
   } catch (error) {
     server.close();

@@ -4,6 +4,7 @@
  */
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { apiKeyValueProblem } from './api-keys';
 import { LocalError } from './errors';
 
 export interface ServerSettings {
@@ -14,6 +15,8 @@ export interface ServerSettings {
   /** Directory DynamoDB's data lives in, or undefined with `--in-memory`. */
   readonly dataDir: string | undefined;
   readonly stackLocation: StackLocation;
+  /** The value of the stack's API key that has none of its own, instead of a generated one. */
+  readonly localApiKey: string | undefined;
 }
 
 /** Where to find the synthesized stack: a stack directory, or a cdktf output directory whose manifest names it. */
@@ -35,6 +38,10 @@ Environment:
   DATA_DIR        where DynamoDB's data persists (default .data/)
   STACK_DIR       directory holding the cdk.tf.json to serve (default: the stack in CDKTF_OUTDIR)
   CDKTF_OUTDIR    cdktf's output directory (default cdktf.out)
+  LOCAL_API_KEY   value of the stack's API key (API_AUTHORIZATION=API_KEY); default: a random one, printed at startup
+
+Methods with AWS_IAM authorization take requests SigV4-signed with the access key
+local and the secret key local, e.g. curl --aws-sigv4 "aws:amz:<region>:execute-api" --user local:local.
 `;
 
 /** What `parseServerArgs` found on the command line. */
@@ -69,7 +76,18 @@ export function loadServerSettings(env: NodeJS.ProcessEnv, args: ServerArgs, cwd
     dynamodbPort,
     dataDir: args.inMemory ? undefined : path.resolve(cwd, env.DATA_DIR || '.data'),
     stackLocation: stackLocation(env, cwd),
+    localApiKey: parseApiKey(env.LOCAL_API_KEY),
   };
+}
+
+function parseApiKey(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const problem = apiKeyValueProblem(raw);
+  if (problem === undefined) return raw;
+  throw new LocalError(
+    `LOCAL_API_KEY=${JSON.stringify(raw)} cannot be an API key: ${problem}; API Gateway takes 20 to 128 printable ASCII characters. ` +
+      'Choose another, e.g. LOCAL_API_KEY=local-dev-key-0123456789, or unset it for a generated key.',
+  );
 }
 
 /** Where the stack is, from STACK_DIR or CDKTF_OUTDIR: the same variables for the server, `invoke` and the tests. */

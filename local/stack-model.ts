@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { apiKeyValueProblem } from './api-keys';
 import { LocalError } from './errors';
 import type { StackLocation } from './settings';
 import { type Declared, type TerraformDocument, TerraformStack, syntheticId } from './terraform-json';
@@ -74,6 +75,27 @@ export interface RestApiModel {
   readonly routes: readonly RouteModel[];
   /** Gateway responses the stack overrides, by response type (MISSING_AUTHENTICATION_TOKEN, DEFAULT_4XX, ...). */
   readonly gatewayResponses: ReadonlyMap<string, GatewayResponseModel>;
+  /** Every API key of the stack, with the usage plans that admit it to this API's stages. */
+  readonly apiKeys: readonly ApiKeyModel[];
+}
+
+export interface ApiKeyModel {
+  readonly address: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  /** The value the stack gives the key; undefined when AWS would generate it (or it is known only after apply). */
+  readonly value: string | undefined;
+  /** Usage plans that admit the key to stages of this API; AWS allows one plan per key and stage. */
+  readonly plans: readonly UsagePlanModel[];
+}
+
+export interface UsagePlanModel {
+  readonly address: string;
+  readonly name: string;
+  /** Stages of this API the plan covers. */
+  readonly stages: readonly string[];
+  /** Throttling of each key of the plan, on top of the stage's; undefined: the stage's only. */
+  readonly throttle: ThrottleModel | undefined;
 }
 
 export interface StageModel {
@@ -94,6 +116,10 @@ export interface RouteModel {
   readonly validation: RequestValidationModel | undefined;
   /** Throttling of this method, by stage name; a stage without an entry is not throttled. */
   readonly throttles: ReadonlyMap<string, ThrottleModel>;
+  /** AWS_IAM: only SigV4-signed requests reach the integration. */
+  readonly authorization: 'NONE' | 'AWS_IAM';
+  /** Requests must carry, in x-api-key, a key that a usage plan admits to the stage. */
+  readonly apiKeyRequired: boolean;
 }
 
 export interface RequestValidationModel {
@@ -203,6 +229,9 @@ const SERVED_TYPES = new Set([
   'aws_api_gateway_request_validator',
   'aws_api_gateway_model',
   'aws_api_gateway_method_settings',
+  'aws_api_gateway_api_key',
+  'aws_api_gateway_usage_plan',
+  'aws_api_gateway_usage_plan_key',
   'aws_lambda_function',
   'aws_lambda_permission',
   'aws_dynamodb_table',
@@ -247,6 +276,10 @@ const KNOWN_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   aws_api_gateway_request_validator: ['rest_api_id', 'name', 'validate_request_body', 'validate_request_parameters'],
   aws_api_gateway_model: ['rest_api_id', 'name', 'description', 'content_type', 'schema'],
   aws_api_gateway_method_settings: ['rest_api_id', 'stage_name', 'method_path', 'settings'],
+  aws_api_gateway_api_key: ['name', 'description', 'enabled', 'value', 'customer_id', 'tags'],
+  // quota_settings is read only to refuse it, with a message of its own.
+  aws_api_gateway_usage_plan: ['name', 'description', 'api_stages', 'throttle_settings', 'quota_settings', 'product_code', 'tags'],
+  aws_api_gateway_usage_plan_key: ['key_id', 'key_type', 'usage_plan_id'],
   aws_api_gateway_integration: [
     'rest_api_id',
     'resource_id',
@@ -545,11 +578,16 @@ class StackReader {
         if (resourcePath === undefined) throw new LocalError(`${method.address}.resource_id is not a resource of ${api.address}.`);
         const httpMethod = this.str(method, 'http_method');
         const authorization = this.str(method, 'authorization');
-        if (authorization !== 'NONE') {
-          throw new LocalError(`${method.address}.authorization is ${authorization}; the local server serves methods with authorization NONE only.`);
+        if (authorization !== 'NONE' && authorization !== 'AWS_IAM') {
+          throw new LocalError(
+            `${method.address}.authorization is ${authorization}; the local server serves methods with authorization NONE or AWS_IAM only (it runs no authorizers).`,
+          );
         }
-        if (this.optional(method, 'api_key_required') === true) {
-          throw new LocalError(`${method.address}.api_key_required is true; the local server does not check API keys.`);
+        const apiKeyRequired = this.optional(method, 'api_key_required') === true;
+        if (apiKeyRequired && this.optional(api, 'api_key_source') === 'AUTHORIZER') {
+          throw new LocalError(
+            `${method.address}.api_key_required is true and ${api.address}.api_key_source is AUTHORIZER: the key would come from a Lambda authorizer, which the local server does not run. Use api_key_source HEADER (the default).`,
+          );
         }
         const integration = integrations.get(methodKey(method));
         if (!integration) throw new LocalError(`${method.address} (${httpMethod} ${resourcePath}) has no integration; AWS refuses to deploy such a method.`);
@@ -575,8 +613,21 @@ class StackReader {
           permittedStages: permitted,
           validation: this.readValidation(method, ofApi),
           throttles: this.readThrottles(resourcePath, httpMethod, stages, ofApi),
+          authorization,
+          apiKeyRequired,
         });
       });
+    }
+
+    const apiKeys = this.readApiKeys(id, stages);
+    for (const route of routes.filter((r) => r.apiKeyRequired)) {
+      for (const stage of stages) {
+        if (!apiKeys.some((key) => key.enabled && key.plans.some((plan) => plan.stages.includes(stage.name)))) {
+          this.notices.push(
+            `${route.httpMethod} /${stage.name}${route.resourcePath} requires an API key, but no usage plan admits an enabled key to stage ${stage.name}: it answers 403 to every request, as AWS does.`,
+          );
+        }
+      }
     }
 
     const gatewayResponses = new Map<string, GatewayResponseModel>();
@@ -588,7 +639,84 @@ class StackReader {
         headers: this.staticHeaders(response, 'gatewayresponse.header.'),
       });
     }
-    return { address: api.address, id, name: this.str(api, 'name'), stages, routes, gatewayResponses };
+    return { address: api.address, id, name: this.str(api, 'name'), stages, routes, gatewayResponses, apiKeys };
+  }
+
+  /**
+   * The stack's API keys and the usage plans (through usage plan keys) that admit
+   * them to stages of the API `apiId`. Plans of other APIs are left out; a plan
+   * naming a stage the API lacks, or a key in two plans for one stage, is refused,
+   * as AWS refuses them.
+   */
+  private readApiKeys(apiId: string, stages: readonly StageModel[]): ApiKeyModel[] {
+    const plans = new Map<string, UsagePlanModel>();
+    for (const plan of this.stack.all('aws_api_gateway_usage_plan')) {
+      this.attempt(() => {
+        const ours = ((this.optional(plan, 'api_stages') ?? []) as Record<string, unknown>[]).filter((entry) => entry.api_id === apiId);
+        if (ours.length === 0) return;
+        for (const entry of ours) {
+          if (!stages.some((stage) => stage.name === entry.stage)) {
+            throw new LocalError(`${plan.address}.api_stages names the stage ${JSON.stringify(entry.stage)}, which the REST API does not have; AWS refuses the plan too.`);
+          }
+          if (!isEmpty(entry.throttle)) {
+            throw new LocalError(
+              `${plan.address}.api_stages sets a per-method throttle for stage ${String(entry.stage)}; the local server applies the plan's throttle_settings only. Move the limits to throttle_settings, or remove the throttle block.`,
+            );
+          }
+        }
+        const quota = firstBlock(this.optional(plan, 'quota_settings'));
+        if (quota) {
+          // AWS documents neither when a DAY, WEEK or MONTH period starts nor what offset means
+          // consistently, and keeps counts across restarts: a local count would be a guess.
+          throw new LocalError(
+            `${plan.address}.quota_settings is set (${String(quota.limit)} requests per ${String(quota.period)}); the local server does not count quotas. ` +
+              'Remove quota_settings to serve the stack locally (throttle_settings still applies).',
+          );
+        }
+        const throttle = firstBlock(this.optional(plan, 'throttle_settings'));
+        const rate = Number(throttle?.rate_limit ?? -1);
+        const burst = Number(throttle?.burst_limit ?? -1);
+        plans.set(this.stack.stringAttribute(plan, 'id'), {
+          address: plan.address,
+          name: this.str(plan, 'name'),
+          stages: ours.map((entry) => String(entry.stage)),
+          throttle: rate >= 0 && burst >= 0 ? { rateLimit: rate, burstLimit: burst } : undefined,
+        });
+      });
+    }
+    const planKeys = this.stack.all('aws_api_gateway_usage_plan_key');
+    return this.stack.all('aws_api_gateway_api_key').flatMap((key) =>
+      this.attempt((): ApiKeyModel => {
+        const keyId = this.stack.stringAttribute(key, 'id');
+        const keyPlans = planKeys
+          .filter((planKey) => this.stack.attribute(planKey, 'key_id') === keyId)
+          .flatMap((planKey) => plans.get(this.stack.stringAttribute(planKey, 'usage_plan_id')) ?? []);
+        for (const stage of stages) {
+          const covering = keyPlans.filter((plan) => plan.stages.includes(stage.name));
+          if (covering.length > 1) {
+            throw new LocalError(`${key.address} is in ${covering.map((plan) => plan.address).join(' and ')}, which both cover stage ${stage.name}; AWS allows a key one usage plan per stage.`);
+          }
+        }
+        return { address: key.address, name: this.str(key, 'name'), enabled: this.optional(key, 'enabled') !== false, value: this.keyValue(key), plans: keyPlans };
+      }),
+    );
+  }
+
+  /** The key's value when the stack writes it out; one known only after apply is left to the server to choose. */
+  private keyValue(key: Declared): string | undefined {
+    const raw = key.config.value;
+    if (raw === undefined || raw === '') return undefined;
+    if (typeof raw !== 'string' || raw.includes('${')) {
+      this.notices.push(`${key.address}.value is ${JSON.stringify(raw)}, known only once Terraform applies it; locally the key gets the value listed under API keys above.`);
+      return undefined;
+    }
+    const problem = apiKeyValueProblem(raw);
+    if (problem) {
+      throw new LocalError(
+        `${key.address}.value ${JSON.stringify(raw)} cannot be an API key: ${problem}; API Gateway takes 20 to 128 printable ASCII characters. Change the value, or remove it for a generated one.`,
+      );
+    }
+    return raw;
   }
 
   /** The method's validator with the models it checks bodies against, or undefined without a validator. */
@@ -630,9 +758,7 @@ class StackReader {
       const own = ofStage.find((r) => this.stack.attribute(r, 'method_path') === `${resourcePath.slice(1)}/${httpMethod}`);
       const chosen = own ?? ofStage.find((r) => this.stack.attribute(r, 'method_path') === '*/*');
       if (!chosen) continue;
-      // A block: an object in cdktf's JSON, a one-element list in Terraform's own.
-      const block = this.optional(chosen, 'settings') ?? {};
-      const settings = (Array.isArray(block) ? (block[0] ?? {}) : block) as Record<string, unknown>;
+      const settings = firstBlock(this.optional(chosen, 'settings')) ?? {};
       if (settings.caching_enabled === true) {
         this.notices.push(`${chosen.address} enables caching; the local server answers every request afresh.`);
       }
@@ -808,6 +934,12 @@ function providerRegion(document: TerraformDocument): string {
   const list = Array.isArray(providers) ? providers : providers ? [providers] : [];
   const region = list.find((provider) => provider.alias === undefined)?.region;
   return typeof region === 'string' && !region.includes('${') ? region : 'us-east-1';
+}
+
+/** A nested block: an object in cdktf's JSON, a one-element list in Terraform's own; undefined when absent or empty. */
+function firstBlock(value: unknown): Record<string, unknown> | undefined {
+  const block = (Array.isArray(value) ? value[0] : value) as Record<string, unknown> | undefined;
+  return isEmpty(block) ? undefined : block;
 }
 
 function isEmpty(value: unknown): boolean {

@@ -175,6 +175,13 @@ export const awsCli: string | undefined = (() => {
   return probe.status === 0 ? (probe.stdout || probe.stderr).trim() : undefined;
 })();
 
+/** curl's version (major, minor), if curl is on PATH; --aws-sigv4 needs 7.75 or later. */
+export const curlVersion: readonly [number, number] | undefined = (() => {
+  const probe = spawnSync('curl', ['--version'], { encoding: 'utf8' });
+  const match = probe.status === 0 ? /^curl (\d+)\.(\d+)/.exec(probe.stdout) : null;
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+})();
+
 /** Environment for the AWS CLI against the local server: credentials of no account. */
 export const AWS_CLI_ENV = {
   AWS_ACCESS_KEY_ID: 'local',

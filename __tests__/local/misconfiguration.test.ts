@@ -61,16 +61,32 @@ test('no synthesized stack', async () => {
   expect(message).toContain('npm run synth');
 });
 
+type EditableDocument = typeof FIXTURE_DOCUMENT & { resource: Record<string, Record<string, Record<string, unknown>>> };
+
 test('stack features the server does not support, all listed at once', async () => {
-  const document = structuredClone(FIXTURE_DOCUMENT) as typeof FIXTURE_DOCUMENT & { resource: Record<string, Record<string, Record<string, unknown>>> };
-  document.resource.aws_api_gateway_method.slow.authorization = 'AWS_IAM';
+  const document = structuredClone(FIXTURE_DOCUMENT) as EditableDocument;
+  document.resource.aws_api_gateway_method.slow.authorization = 'CUSTOM';
   document.resource.aws_api_gateway_integration.templated.type = 'HTTP';
   document.resource.aws_api_gateway_rest_api_policy = { p: { rest_api_id: '${aws_api_gateway_rest_api.api.id}', policy: '{}' } };
+  document.resource.aws_api_gateway_usage_plan = {
+    quota: { name: 'quota', api_stages: [{ api_id: '${aws_api_gateway_rest_api.api.id}', stage: 'prod' }], quota_settings: { limit: 1000, period: 'DAY' } },
+  };
   const message = await startupError({ STACK_DIR: writeFixtureStack(document) });
   expect(message).toContain('uses what the local server cannot serve faithfully');
-  expect(message).toContain('aws_api_gateway_method.slow.authorization is AWS_IAM');
+  expect(message).toContain('aws_api_gateway_method.slow.authorization is CUSTOM; the local server serves methods with authorization NONE or AWS_IAM only');
   expect(message).toContain('aws_api_gateway_integration.templated is an integration of type HTTP');
   expect(message).toContain('aws_api_gateway_rest_api_policy.p: a resource policy can deny requests');
+  expect(message).toContain('aws_api_gateway_usage_plan.quota.quota_settings is set (1000 requests per DAY); the local server does not count quotas');
+});
+
+test('a LOCAL_API_KEY API Gateway would not take, or one for several keys', async () => {
+  expect(await startupError({ LOCAL_API_KEY: 'short' })).toContain('LOCAL_API_KEY="short" cannot be an API key: it is 5 characters long, not 20 to 128');
+  expect(await startupError({ LOCAL_API_KEY: 'twenty-characters-or-more\tbut-a-tab' })).toContain('character 26 is U+0009, not printable ASCII');
+
+  const document = structuredClone(FIXTURE_DOCUMENT) as EditableDocument;
+  document.resource.aws_api_gateway_api_key = { a: { name: 'a' }, b: { name: 'b' } };
+  const message = await startupError({ STACK_DIR: writeFixtureStack(document), LOCAL_API_KEY: 'a-local-key-of-20-chars-or-more' });
+  expect(message).toContain('LOCAL_API_KEY gives one value, but 2 API keys of the stack have none of their own (aws_api_gateway_api_key.a, aws_api_gateway_api_key.b)');
 });
 
 test('bad PORT, DYNAMODB_PORT and HOST values, and unknown arguments', async () => {
