@@ -8,7 +8,7 @@ import { RestApi } from './rest-api';
 
 /** The stack's id: the directory under `cdktf.out/stacks/` and the name cdktf commands take. */
 export const STACK_ID = 'lambda-apigateway';
-export const PROJECT_TAG = 'lambda-apigateway-cdktf';
+const PROJECT_TAG = 'lambda-apigateway-cdktf';
 
 /**
  * Everything the tutorial builds by hand: table, role, log group, function, REST

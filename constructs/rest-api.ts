@@ -72,7 +72,7 @@ export interface RestApiProps {
  * JSON Schema (draft 4, API Gateway's) of a request body: the handler's own
  * operations, so the model and the function cannot disagree.
  */
-export const REQUEST_SCHEMA = {
+const REQUEST_SCHEMA = {
   $schema: 'http://json-schema.org/draft-04/schema#',
   title: 'DynamoDBManagerRequest',
   type: 'object',
@@ -98,7 +98,7 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 });
 
 /** The resource's path part, as in the tutorial. Lambda permissions name it, case-sensitively. */
-export const RESOURCE_PATH = 'DynamoDBManager';
+const RESOURCE_PATH = 'DynamoDBManager';
 const HTTP_METHOD = 'POST';
 
 /**

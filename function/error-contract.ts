@@ -36,24 +36,15 @@ export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
  * does not match them: a message holding one would match no selection pattern.
  */
 const JAVA_LINE_BREAKS = /[\u0085\u2028\u2029]/g;
-const escapeUnicode = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** The character as a JSON `\\uXXXX` escape. */
+export function unicodeEscape(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
 
 /** Builds the `errorMessage` of a function error of class `errorClass`. */
 export function formatErrorMessage(errorClass: ErrorClass, message: string): string {
-  return `${errorClass}: ${JSON.stringify({ message }).replace(JAVA_LINE_BREAKS, escapeUnicode)}`;
-}
-
-/** Reads the class and client message back out of an `errorMessage`, if it has the format. */
-export function parseErrorMessage(errorMessage: string): { errorClass: ErrorClass; message: string } | undefined {
-  const match = /^([A-Za-z]+): (\{.*\})$/s.exec(errorMessage);
-  if (!match || !Object.hasOwn(ERROR_CLASSES, match[1])) return undefined;
-  try {
-    const body = JSON.parse(match[2]) as { message?: unknown };
-    if (typeof body.message !== 'string') return undefined;
-    return { errorClass: match[1] as ErrorClass, message: body.message };
-  } catch {
-    return undefined;
-  }
+  return `${errorClass}: ${JSON.stringify({ message }).replace(JAVA_LINE_BREAKS, unicodeEscape)}`;
 }
 
 /** The integration responses the stack declares for function errors, one per status. */
@@ -85,6 +76,8 @@ export const ERROR_RESPONSES: readonly ErrorResponseSpec[] = [
   })),
   {
     statusCode: String(ERROR_CLASSES.Internal),
+    // `.+`, not `.*`: API Gateway matches a successful invocation's (absent)
+    // errorMessage as the empty string, which `.*` would turn into a 500.
     selectionPattern: `${DOTALL}(?!(?:${CLIENT_CLASSES.join('|')}): [{]).+`,
     responseTemplate: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE }),
   },

@@ -5,7 +5,7 @@
  * then the client's JSON body), because a non-proxy integration sees nothing but
  * `errorMessage`: whoever throws one of these need not remember to format it.
  */
-import { type ErrorClass, formatErrorMessage, INTERNAL_ERROR_MESSAGE } from './error-contract';
+import { type ErrorClass, formatErrorMessage, INTERNAL_ERROR_MESSAGE, unicodeEscape } from './error-contract';
 
 export abstract class HandlerError extends Error {
   protected constructor(readonly errorClass: ErrorClass, clientMessage: string, options?: ErrorOptions) {
@@ -128,10 +128,9 @@ export function preview(value: unknown): string {
 }
 
 /**
- * Shortens `text` and escapes the characters that JSON.stringify leaves raw but
- * that API Gateway's selection patterns (Java regular expressions, whose `.` stops
- * at U+0085, U+2028 and U+2029) would treat as line breaks: one of those in a
- * message would make the error miss its integration response.
+ * Shortens `text` and escapes control and line-separator characters, so that a
+ * caller's value shown in a message or a log line cannot break it across lines
+ * or hide in it.
  */
 export function clip(text: string, maxLength: number): string {
   let clipped = text;
@@ -140,13 +139,9 @@ export function clip(text: string, maxLength: number): string {
     const end = isHighSurrogate(text.charCodeAt(maxLength - 1)) ? maxLength - 1 : maxLength;
     clipped = `${text.slice(0, end)}…`;
   }
-  return clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, escapeCharacter);
+  return clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, unicodeEscape);
 }
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
-}
-
-function escapeCharacter(character: string): string {
-  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { bundleHandler, HANDLER_NAME } from '../../constructs/handler-bundle';
-import { parseErrorMessage } from '../../function/error-contract';
+import { parseErrorMessage } from '../helpers/error-message';
 import { handlerEnvironment, type LocalDynamo, startDynalite } from '../helpers/dynalite';
 
 const run = promisify(execFile);

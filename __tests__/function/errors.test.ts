@@ -4,9 +4,9 @@ import {
   type ErrorClass,
   formatErrorMessage,
   INTERNAL_ERROR_MESSAGE,
-  parseErrorMessage,
 } from '../../function/error-contract';
 import { clip, preview, toHandlerError } from '../../function/errors';
+import { parseErrorMessage } from '../helpers/error-message';
 import { compileSelectionPattern } from '../../local/java-regex';
 import { failNextDocumentClientCall, type LocalDynamo, loadHandler, startDynalite } from '../helpers/dynalite';
 

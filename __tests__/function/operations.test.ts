@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { parseErrorMessage } from '../../function/error-contract';
+import { parseErrorMessage } from '../helpers/error-message';
 import { type LocalDynamo, loadHandler, startDynalite, TABLE_NAME } from '../helpers/dynalite';
 
 type Handler = Awaited<ReturnType<typeof loadHandler>>['handler'];
