@@ -60,7 +60,7 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
   lines.push('', `DynamoDB: ${dynamodbEndpoint}, ${storage}`, `  tables: ${tables}`);
 
   const tutorial = model.api?.routes.find((route) => route.resourcePath === TUTORIAL_RESOURCE && (route.httpMethod === 'POST' || route.httpMethod === 'ANY'));
-  const stage = model.api?.stages.find((s) => tutorial?.permittedStages.has(s.name)) ?? model.api?.stages[0];
+  const stage = model.api?.stages.find((s) => tutorial?.permittedMethods.get(s.name)?.has('POST')) ?? model.api?.stages[0];
   if (tutorial && stage) {
     const url = `${baseUrl}/${stage.name}${TUTORIAL_RESOURCE}`;
     const table = model.tables[0]?.name ?? 'lambda-apigateway';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LocalError } from './errors';
 import { clientHost, urlHost } from './settings';
-import type { TableModel } from './stack-model';
+import { LOCAL_ACCOUNT_ID, type TableModel } from './stack-model';
 
 export interface DynamoDBWorkerData {
   readonly host: string;
@@ -61,7 +61,7 @@ export class EmbeddedDynamoDB {
       eval: true,
       workerData,
       // dynalite builds its ARNs from these.
-      env: { AWS_REGION: options.region, AWS_ACCOUNT_ID: '000000000000' },
+      env: { AWS_REGION: options.region, AWS_ACCOUNT_ID: LOCAL_ACCOUNT_ID },
     });
     const first = await new Promise<FromDynamoDBWorker>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`the embedded DynamoDB exited with code ${code} while starting`));

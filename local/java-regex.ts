@@ -13,6 +13,15 @@ const JAVA_DOT = '[^\\n\\r\\u0085\\u2028\\u2029]';
 const JAVA_SPACE = ' \\t\\n\\x0B\\f\\r';
 const JAVA_NON_SPACE = '\\x00-\\x08\\x0E-\\x1F\\x21-\\uFFFF';
 
+/**
+ * Java's `^` and `$` under MULTILINE, spelled out: JavaScript's `m` flag would also
+ * turn the whole-match anchors and \A / \z into line anchors, and its lines differ
+ * (no U+0085; a boundary inside \r\n). Java's `^` never matches at the end of the
+ * input, even after a line terminator; its `$` does.
+ */
+const JAVA_MULTILINE_CARET = '(?:(?:(?<![\\s\\S])|(?<=[\\n\\u0085\\u2028\\u2029])|(?<=\\r)(?!\\n))(?=[\\s\\S]))';
+const JAVA_MULTILINE_DOLLAR = '(?=[\\r\\u0085\\u2028\\u2029]|(?<!\\r)\\n|(?![\\s\\S]))';
+
 /** Java escapes with no JavaScript counterpart of the same meaning, mapped to equivalent classes. */
 const JAVA_ESCAPES: Readonly<Record<string, string>> = {
   h: '[ \\t\\xA0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000]',
@@ -41,6 +50,7 @@ export function compileSelectionPattern(pattern: string, where: string): RegExp 
     body = body.slice(inline[0].length);
   }
   const dotAll = flags.includes('s');
+  const multiline = flags.includes('m');
   let out = '';
   let inClass = false;
   for (let i = 0; i < body.length; i++) {
@@ -88,10 +98,12 @@ export function compileSelectionPattern(pattern: string, where: string): RegExp 
     if ((c === '+' || c === '*' || c === '?' || c === '}') && body[i + 1] === '+') {
       throw unsupported(pattern, where, 'a possessive quantifier');
     }
-    out += c === '.' ? (dotAll ? '[\\s\\S]' : JAVA_DOT) : c;
+    if (multiline && c === '^') out += JAVA_MULTILINE_CARET;
+    else if (multiline && c === '$') out += JAVA_MULTILINE_DOLLAR;
+    else out += c === '.' ? (dotAll ? '[\\s\\S]' : JAVA_DOT) : c;
   }
   try {
-    return new RegExp(`^(?:${out})$`, flags.replace('s', ''));
+    return new RegExp(`^(?:${out})$`, flags.includes('i') ? 'i' : '');
   } catch (error) {
     throw unsupported(pattern, where, `what JavaScript reports as: ${(error as Error).message}`);
   }

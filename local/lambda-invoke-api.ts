@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type FunctionRuntime, MAX_REQUEST_BYTES } from './lambda-runtime';
 import { readBody } from './rest-api';
+import { percentDecode } from './sigv4';
 
 /** The path prefix of Lambda's API, which the local server reserves for it. */
 export const LAMBDA_API_PREFIX = '/2015-03-31/';
@@ -23,14 +24,15 @@ export class LambdaInvokeApi {
     private readonly accountId: string,
   ) {}
 
-  handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams): void {
+  /** A promise when the answer is asynchronous; it rejects with a failure left unanswered, for the caller to answer. */
+  handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams): void | Promise<void> {
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
     const match = INVOKE_PATH.exec(pathname);
     if (!match || req.method !== 'POST') {
       return this.error(res, 404, 'UnknownOperationException', `The local server implements Lambda's Invoke operation only: POST ${LAMBDA_API_PREFIX}functions/<name>/invocations, not ${req.method} ${pathname}.`);
     }
-    const { name, qualifier } = parseFunctionName(decodeURIComponentSafe(match[1]));
+    const { name, qualifier } = parseFunctionName(percentDecode(match[1]));
     const version = query.get('Qualifier') ?? qualifier ?? '$LATEST';
     const runtime = this.runtimes.get(name);
     if (!runtime || version !== '$LATEST') {
@@ -41,7 +43,7 @@ export class LambdaInvokeApi {
     if (invocationType !== 'RequestResponse' && invocationType !== 'Event' && invocationType !== 'DryRun') {
       return this.error(res, 400, 'InvalidParameterValueException', `X-Amz-Invocation-Type ${JSON.stringify(invocationType)} is not one of RequestResponse, Event or DryRun.`);
     }
-    readBody(req, MAX_REQUEST_BYTES).then(
+    return readBody(req, MAX_REQUEST_BYTES).then(
       (body) => {
         if (body === undefined) {
           res.setHeader('Connection', 'close');
@@ -49,7 +51,8 @@ export class LambdaInvokeApi {
         }
         if (invocationType === 'DryRun') {
           res.statusCode = 204;
-          return res.end();
+          res.end();
+          return;
         }
         const invocation = runtime.invoke(body.toString('utf8'), requestId);
         if (invocationType === 'Event') {
@@ -67,7 +70,7 @@ export class LambdaInvokeApi {
           res.end(result.payload);
         });
       },
-      () => res.destroy(),
+      () => void res.destroy(),
     );
   }
 
@@ -86,12 +89,4 @@ function parseFunctionName(raw: string): { name: string; qualifier: string | und
   if (parts[0] === 'arn') return { name: parts[6] ?? '', qualifier: parts[7] };
   if (parts[1] === 'function') return { name: parts[2] ?? '', qualifier: parts[3] };
   return { name: parts[0], qualifier: parts[1] };
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

@@ -247,6 +247,12 @@ export class FunctionRuntime {
         message: `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the InvokeFunction operation`,
       });
     }
+    if (this.stopped) {
+      // Spawning now would start an environment nothing stops, on code stop() may have removed.
+      return Promise.resolve(
+        functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited: the function's environment was stopped` }),
+      );
+    }
     const sandbox = this.pick();
     const id = this.nextId++;
     const timeoutMs = this.fn.timeoutSeconds * 1000;

@@ -14,18 +14,18 @@
  * compiled templates, patterns, schemas, the keys' throttles.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { LocalApiKey } from './api-keys';
 import { compileSelectionPattern } from './java-regex';
 import { compileSchema, type Validator } from './json-schema';
 import type { FunctionRuntime, InvocationResult } from './lambda-runtime';
-import { SIGNATURE_MISMATCH, verifySignature } from './sigv4';
+import { percentDecode, SIGNATURE_MISMATCH, verifySignature } from './sigv4';
 import type { IntegrationModel, RestApiModel, RouteModel, StageModel, ThrottleModel } from './stack-model';
 import { LOCAL_ACCOUNT_ID } from './stack-model';
 import { compileTemplate, type MappingTemplate, type RequestParams } from './velocity';
 
 /** API Gateway's limit on a request's payload. */
-export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 /** API Gateway's built-in gateway responses this server gives, with their default status and message. */
 const GATEWAY_RESPONSES = {
@@ -171,8 +171,11 @@ export class RestApiGateway {
     });
   }
 
-  /** Serves a request that is not for the Lambda invoke API: anything else is this API's (and unknown paths get its 403). */
-  handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams): void {
+  /**
+   * Serves a request that is not for the Lambda invoke API: anything else is this API's (and unknown paths get its 403).
+   * Settles once the request is answered; rejects with a failure left unanswered, for the caller to answer.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams): Promise<void> {
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
     const slash = pathname.indexOf('/', 1);
@@ -181,16 +184,19 @@ export class RestApiGateway {
     const state: RequestState = { req, res, requestId, stage, path, query };
     // API Gateway answers an unknown stage, path or method alike, so as not to reveal which exist.
     const found = stage && this.match(path, req.method ?? 'GET');
-    if (!stage || !found) return this.fail(state, 'MISSING_AUTHENTICATION_TOKEN');
+    if (!stage || !found) {
+      this.fail(state, 'MISSING_AUTHENTICATION_TOKEN');
+      return Promise.resolve();
+    }
     state.route = found.route;
     state.pathParams = found.params;
     // A signature covers the body, so the checks wait for it; they all come before any throttle takes a token.
-    readBody(req, MAX_PAYLOAD_BYTES).then(
-      (body) => {
+    return readBody(req, MAX_PAYLOAD_BYTES).then(
+      async (body) => {
         if (body === undefined) this.fail(state, 'REQUEST_TOO_LARGE');
-        else if (this.admit(state, body)) this.integrate(state, body).catch((error: unknown) => this.internalError(state, error));
+        else if (this.admit(state, body)) await this.integrate(state, body).catch((error: unknown) => this.internalError(state, error));
       },
-      () => res.destroy(),
+      () => void res.destroy(),
     );
   }
 
@@ -221,10 +227,13 @@ export class RestApiGateway {
       keyBucket = stages.get(stage);
     }
     const stageBucket = state.route!.buckets.get(stage);
-    if ((stageBucket && !stageBucket.take()) || (keyBucket && !keyBucket.take())) {
+    // Both are checked before either is taken from: a request one refuses must not spend the other's token.
+    if ((stageBucket && !stageBucket.hasToken()) || (keyBucket && !keyBucket.hasToken())) {
       this.fail(state, 'THROTTLED');
       return false;
     }
+    stageBucket?.take();
+    keyBucket?.take();
     return true;
   }
 
@@ -240,14 +249,14 @@ export class RestApiGateway {
       if (node.param) {
         const viaParam = walk(node.param.node, index + 1);
         if (viaParam) {
-          params[node.param.name] = safeDecode(part);
+          params[node.param.name] = percentDecode(part);
           return viaParam;
         }
       }
       if (node.greedy) {
         const route = node.greedy.node.methods.get(method) ?? node.greedy.node.methods.get('ANY');
         if (route) {
-          params[node.greedy.name] = parts.slice(index).map(safeDecode).join('/');
+          params[node.greedy.name] = parts.slice(index).map(percentDecode).join('/');
           return route;
         }
       }
@@ -287,7 +296,7 @@ export class RestApiGateway {
         return this.fail(state, 'UNSUPPORTED_MEDIA_TYPE');
       }
     }
-    if (!route.model.permittedStages.has(state.stage!.name)) {
+    if (!route.model.permittedMethods.get(state.stage!.name)?.has(req.method ?? 'GET')) {
       // AWS answers so when no Lambda permission lets API Gateway invoke the function.
       return this.fail(state, 'API_CONFIGURATION_ERROR');
     }
@@ -329,15 +338,22 @@ export class RestApiGateway {
     } catch {
       response = {};
     }
-    if (typeof response !== 'object' || response === null || !Number.isInteger(response.statusCode) || (response.body !== undefined && response.body !== null && typeof response.body !== 'string')) {
+    const statusCode = response?.statusCode;
+    // Checked in full before anything is set: a bad one found halfway would leave the function's headers on the 502.
+    const headers = typeof response === 'object' && response !== null ? proxyHeaders(response.headers, response.multiValueHeaders) : undefined;
+    if (
+      !headers ||
+      !Number.isInteger(statusCode) ||
+      // node:http refuses to send any other status.
+      (statusCode as number) < 100 ||
+      (statusCode as number) > 999 ||
+      (response.body !== undefined && response.body !== null && typeof response.body !== 'string')
+    ) {
       return this.fail(state, 'INTEGRATION_FAILURE');
     }
-    res.statusCode = response.statusCode as number;
+    res.statusCode = statusCode as number;
     res.setHeader('Content-Type', 'application/json');
-    for (const [name, value] of Object.entries((response.headers ?? {}) as Record<string, unknown>)) res.setHeader(name, String(value));
-    for (const [name, values] of Object.entries((response.multiValueHeaders ?? {}) as Record<string, unknown[]>)) {
-      res.setHeader(name, values.map(String));
-    }
+    for (const [name, value] of headers) res.setHeader(name, value);
     const body = (response.body ?? '') as string;
     res.end(response.isBase64Encoded === true ? Buffer.from(body, 'base64') : body);
   }
@@ -417,14 +433,20 @@ export class RestApiGateway {
     const text = message ?? builtIn.message;
     const override =
       this.gatewayResponses.get(type) ?? this.gatewayResponses.get(builtIn.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
-    const body = override?.template
-      ? override.template.render({
+    let body = `{"message":${JSON.stringify(text)}}`;
+    if (override?.template) {
+      try {
+        body = override.template.render({
           body: '',
           params: { path: {}, querystring: {}, header: {} },
           context: this.requestContext(state, { type, message: text }),
           stageVariables: state.stage?.variables ?? {},
-        })
-      : `{"message":${JSON.stringify(text)}}`;
+        });
+      } catch (error) {
+        // The request still gets its answer; the template's fault goes to the log, where its author can see it.
+        process.stderr.write(`The stack's gateway response for ${type} failed to render, so the default body was sent: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
     res.statusCode = override?.status ?? builtIn.status;
     res.setHeader('Content-Type', 'application/json');
     const amznErrorType = errorType ?? builtIn.errorType;
@@ -441,16 +463,54 @@ export class RestApiGateway {
   }
 }
 
+/**
+ * The last resort for a request whose handling threw: API Gateway's plain 500, or,
+ * when part of an answer is out already, a closed connection, so that the client
+ * sees the failure and the server goes on serving others.
+ */
+export function answerInternalError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  process.stderr.write(`Internal error serving ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}\n`);
+  if (res.headersSent) {
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
+  // Headers set before the failure belong to an answer that is not given.
+  for (const name of res.getHeaderNames()) if (name !== 'x-amzn-requestid') res.removeHeader(name);
+  res.statusCode = 500;
+  res.setHeader('Content-Type', 'application/json');
+  res.end('{"message":"Internal server error"}');
+}
+
 function newNode(): ResourceNode {
   return { literals: new Map(), param: undefined, greedy: undefined, methods: new Map() };
 }
 
-function safeDecode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
+/**
+ * A proxy response's headers then multiValueHeaders, as node:http will take them; undefined
+ * if any is malformed (a name or value it refuses, a multi-value entry that is no array).
+ */
+function proxyHeaders(headers: unknown, multiValueHeaders: unknown): [string, string | string[]][] | undefined {
+  const isMap = (value: unknown) => value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value));
+  const isScalar = (value: unknown) => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+  if (!isMap(headers) || !isMap(multiValueHeaders)) return undefined;
+  const result: [string, string | string[]][] = [];
+  for (const [name, value] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
+    if (!isScalar(value)) return undefined;
+    result.push([name, String(value)]);
   }
+  for (const [name, values] of Object.entries((multiValueHeaders ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(values) || !values.every(isScalar)) return undefined;
+    result.push([name, values.map(String)]);
+  }
+  try {
+    for (const [name, value] of result) {
+      validateHeaderName(name);
+      for (const one of Array.isArray(value) ? value : [value]) validateHeaderValue(name, one);
+    }
+  } catch {
+    return undefined;
+  }
+  return result;
 }
 
 function hasParameter(state: RequestState, name: string): boolean {
@@ -522,12 +582,15 @@ class TokenBucket {
     this.tokens = limits.burstLimit;
   }
 
-  take(): boolean {
+  hasToken(): boolean {
     const now = performance.now();
     this.tokens = Math.min(this.limits.burstLimit, this.tokens + ((now - this.last) / 1000) * this.limits.rateLimit);
     this.last = now;
-    if (this.tokens < 1) return false;
+    return this.tokens >= 1;
+  }
+
+  /** Only after hasToken() said yes, in the same turn of the event loop. */
+  take(): void {
     this.tokens -= 1;
-    return true;
   }
 }

@@ -13,7 +13,7 @@ import { EmbeddedDynamoDB } from './dynamodb';
 import { exitWithError, LocalError } from './errors';
 import { LAMBDA_API_PREFIX, LambdaInvokeApi } from './lambda-invoke-api';
 import { FunctionRuntime } from './lambda-runtime';
-import { RestApiGateway } from './rest-api';
+import { answerInternalError, RestApiGateway } from './rest-api';
 import { clientHost, loadServerSettings, parseServerArgs, type ServerSettings, urlHost, USAGE } from './settings';
 import { findStackFile, loadStack, LOCAL_ACCOUNT_ID } from './stack-model';
 
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-    if (pathname.startsWith(LAMBDA_API_PREFIX)) lambdaApi.handle(req, res, pathname, query);
-    else if (gateway) gateway.handle(req, res, pathname, query);
+    if (pathname.startsWith(LAMBDA_API_PREFIX)) return lambdaApi.handle(req, res, pathname, query);
+    else if (gateway) return gateway.handle(req, res, pathname, query);
     else {
       res.statusCode = 403;
       res.setHeader('Content-Type', 'application/json');
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   };
   // Bound first, so a busy port is reported before anything else starts; requests wait until all is ready.
   let ready: Promise<void> = new Promise(() => undefined);
-  const server = createServer((req, res) => void ready.then(() => dispatch(req, res)));
+  // One request's failure is answered and logged: left unhandled, it would stop the server for every client.
+  const server = createServer((req, res) => void ready.then(() => dispatch(req, res)).catch((error: unknown) => answerInternalError(req, res, error)));
   server.keepAliveTimeout = 65_000;
   await listen(server, settings);
 

@@ -227,7 +227,8 @@ function uriEncode(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function percentDecode(text: string): string {
+/** Percent-decodes `text`, keeping it as received where it is malformed (a stray `%`, broken UTF-8): a client's bad URL must not throw mid-request. */
+export function percentDecode(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {

@@ -15,6 +15,9 @@ import { type Declared, type TerraformDocument, TerraformStack, syntheticId } fr
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
+/** The methods an ANY method of a REST API serves. */
+const ANY_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
 export interface StackModel {
   readonly stackName: string;
   readonly stackDir: string;
@@ -110,8 +113,11 @@ export interface RouteModel {
   /** GET, POST, ..., or ANY. */
   readonly httpMethod: string;
   readonly integration: IntegrationModel;
-  /** Stages from which the function may be invoked (a Lambda permission exists, or the integration has credentials). */
-  readonly permittedStages: ReadonlySet<string>;
+  /**
+   * By stage, the request methods with which the function may be invoked (a Lambda permission covers them, or
+   * the integration has credentials). For ANY, each concrete method: API Gateway checks the request's own.
+   */
+  readonly permittedMethods: ReadonlyMap<string, ReadonlySet<string>>;
   /** The method's request validation, if it has a validator. */
   readonly validation: RequestValidationModel | undefined;
   /** Throttling of this method, by stage name; a stage without an entry is not throttled. */
@@ -593,15 +599,27 @@ class StackReader {
         if (!integration) throw new LocalError(`${method.address} (${httpMethod} ${resourcePath}) has no integration; AWS refuses to deploy such a method.`);
         const sameMethod = (r: Declared) => methodKey(r) === methodKey(method);
         const model = this.readIntegration(integration, functions, integrationResponses.filter(sameMethod), methodResponses.filter(sameMethod));
-        const permitted = new Set(
-          stages
-            .map((stage) => stage.name)
-            .filter((stage) => integration.config.credentials !== undefined || this.permits(permissions, model.functionName, `${id}/${stage}/${httpMethod === 'ANY' ? '*' : httpMethod}${resourcePath}`)),
+        const methods = httpMethod === 'ANY' ? ANY_METHODS : [httpMethod];
+        const permitted = new Map(
+          stages.map((stage) => [
+            stage.name,
+            new Set(
+              methods.filter(
+                (m) => integration.config.credentials !== undefined || this.permits(permissions, model.functionName, `${id}/${stage.name}/${m}${resourcePath}`),
+              ),
+            ),
+          ]),
         );
         for (const stage of stages) {
-          if (!permitted.has(stage.name)) {
+          const allowed = permitted.get(stage.name)!;
+          if (allowed.size === 0) {
             this.notices.push(
               `${httpMethod} /${stage.name}${resourcePath}: no aws_lambda_permission lets API Gateway invoke ${model.functionName} from it, so AWS answers 500; so does this server.`,
+            );
+          } else if (allowed.size < methods.length) {
+            const refused = methods.filter((m) => !allowed.has(m)).join(', ');
+            this.notices.push(
+              `${httpMethod} /${stage.name}${resourcePath}: no aws_lambda_permission lets API Gateway invoke ${model.functionName} for ${refused}, so AWS answers those 500; so does this server.`,
             );
           }
         }
@@ -610,7 +628,7 @@ class StackReader {
           resourceId,
           httpMethod,
           integration: model,
-          permittedStages: permitted,
+          permittedMethods: permitted,
           validation: this.readValidation(method, ofApi),
           throttles: this.readThrottles(resourcePath, httpMethod, stages, ofApi),
           authorization,

@@ -94,13 +94,22 @@ function unicodeEscape(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/** Bounded, because a template can build its paths from request data: each distinct path would otherwise stay for good. */
+const MAX_PARSED_PATHS = 1000;
 const parsedPaths = new Map<string, (string | number)[]>();
 
+/** For tests: how many parsed paths are kept. */
+export function parsedPathCount(): number {
+  return parsedPaths.size;
+}
+
 /** The value at JSONPath `path` in `value`, or undefined where there is none. */
-export function jsonPath(value: unknown, path: string): unknown {
+function jsonPath(value: unknown, path: string): unknown {
   let steps = parsedPaths.get(path);
   if (!steps) {
     steps = parseJsonPath(path);
+    // A Map iterates in insertion order, so its first key is the oldest.
+    if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.delete(parsedPaths.keys().next().value!);
     parsedPaths.set(path, steps);
   }
   let current = value;

@@ -11,7 +11,7 @@ import { compileSchema } from '../../local/json-schema';
 import { FunctionRuntime } from '../../local/lambda-runtime';
 import { findStackFile, loadStack } from '../../local/stack-model';
 import { TerraformStack } from '../../local/terraform-json';
-import { compileTemplate } from '../../local/velocity';
+import { compileTemplate, parsedPathCount } from '../../local/velocity';
 import { cleanUp, synthesize } from './harness';
 
 let synthesized: ReturnType<typeof loadStack> | undefined;
@@ -42,6 +42,21 @@ describe('selection patterns, matched as Java matches them: whole message', () =
     expect(compileSelectionPattern('abc', 'test').test('xabcx')).toBe(false);
   });
 
+  test('(?m) makes ^ and $ line anchors as Java has them, and leaves the whole-message match and \\A, \\z whole', () => {
+    // Each expectation is what Java 17's Pattern.matches answers.
+    const matches = (pattern: string, message: string) => compileSelectionPattern(pattern, 'test').test(message);
+    expect(matches('(?m)foo', 'bar\nfoo')).toBe(false);
+    expect(matches('(?ms).*\\Afoo.*', 'x\nfoo')).toBe(false);
+    expect(matches('(?ms).*\\Ab', 'a\nb')).toBe(false);
+    expect(matches('(?ms)a.*\\z', 'a\nb')).toBe(true);
+    expect(matches('(?ms).*^foo$.*', 'x\nfoo\ny')).toBe(true);
+    expect(matches('(?m)a\\u0085^b', 'a\u0085b')).toBe(true);
+    expect(matches('(?m)a\\r^\\nb', 'a\r\nb')).toBe(false);
+    expect(matches('(?m)a\\n^', 'a\n')).toBe(false);
+    expect(matches('(?m)a$\\n', 'a\n')).toBe(true);
+    expect(matches('(?m)[$^]\\^', '$^')).toBe(true);
+  });
+
   test('Java-only constructs are refused, not approximated', () => {
     expect(() => compileSelectionPattern('a++', 'the 400 response')).toThrow(/the 400 response has the selection pattern "a\+\+", which uses a possessive quantifier/);
     expect(() => compileSelectionPattern('(?>a)', 'x')).toThrow(LocalError);
@@ -67,6 +82,12 @@ describe('Velocity mapping templates', () => {
     expect(render('$util.base64Encode("hi") $util.urlEncode("a b")', '{}')).toBe('aGk= a+b');
     expect(render('$context.stage $stageVariables.v', '{}')).toBe('prod sv');
     expect(render("$input.params('id') $input.params('q') $input.params('X-Key')", '{}', { path: { id: '7' }, querystring: { q: 'z' }, header: { 'x-key': 'h' } })).toBe('7 z h');
+  });
+
+  test('JSONPaths built from request data do not pile up in the parsed-path cache', () => {
+    const template = compileTemplate("$input.path($input.params('p'))", 'test');
+    for (let i = 0; i < 1500; i++) template.render({ body: '{}', params: { path: {}, querystring: { p: `$.k${i}` }, header: {} }, context: {}, stageVariables: {} });
+    expect(parsedPathCount()).toBe(1000);
   });
 
   test('a template that does not parse is refused at startup, naming it', () => {
