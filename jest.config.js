@@ -8,4 +8,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
   testTimeout: 60000,
+  // Most suites wait on child processes (terraform, the local server, dynalite), so
+  // two workers finish in about 40 s where jest's default of cores - 1 (one worker
+  // on a 2-core machine) takes over 60 s.
+  maxWorkers: 2,
 };
