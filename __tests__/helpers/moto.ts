@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
+import { freePort } from './free-port';
 
 /**
  * moto's server (PyPI `moto[server]`): the AWS APIs on one loopback port, in
@@ -28,17 +28,6 @@ export function motoMissing(): string | undefined {
   return `moto_server not found at ${MOTO_SERVER}: run scripts/ci-python.sh first (or set MOTO_SERVER)`;
 }
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function motoVersion(): string {
   // .venv/bin/moto_server -> .venv/lib/python3.X/site-packages/moto-<v>.dist-info
@@ -64,7 +53,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
   const missing = motoMissing();
   if (missing) throw new Error(missing);
 
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const lines: string[] = [];
   const child: ChildProcess = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {

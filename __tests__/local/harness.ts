@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../helpers/free-port';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -38,16 +38,6 @@ export function synthesize(env: Record<string, string> = {}): string {
   return outDir;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ServerOptions {
   /** Environment for the server (STACK_DIR or CDKTF_OUTDIR, DATA_DIR, ...); PORT and DYNAMODB_PORT are chosen unless given. */

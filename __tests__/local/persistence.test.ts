@@ -3,7 +3,8 @@
  * write the server acknowledged. Shutdown on SIGINT and SIGTERM is clean.
  */
 import * as path from 'node:path';
-import { cleanUp, curlPost, failedStart, freePort, inParallel, type RunningServer, startServer, synthesize, tempDir } from './harness';
+import { cleanUp, curlPost, failedStart, inParallel, type RunningServer, startServer, synthesize, tempDir } from './harness';
+import { freePort } from '../helpers/free-port';
 
 let outDir: string;
 const running: RunningServer[] = [];
