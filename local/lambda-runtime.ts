@@ -98,6 +98,8 @@ class Sandbox {
   retired = false;
   /** Set once init has finished; until then, invocations go to environments already warm. */
   warm = false;
+  /** Invocations to send at the end of this turn of the event loop, as one message. */
+  private outbox: ToSandbox[] = [];
 
   constructor(config: SandboxConfig, env: Record<string, string>, memoryMb: number, logTo: NodeJS.WritableStream) {
     this.worker = new Worker(sandboxSource(), {
@@ -124,6 +126,18 @@ class Sandbox {
     });
     // Reported through each invocation; this keeps an unhandled rejection from ending the process.
     this.ready.catch(() => undefined);
+  }
+
+  /** Sends an invocation, with the others sent in this turn of the event loop: one message, and one wake-up of the worker. */
+  post(message: ToSandbox): void {
+    if (this.outbox.length === 0) setImmediate(() => this.flush());
+    this.outbox.push(message);
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length > 0) this.worker.postMessage(batch.length === 1 ? batch[0] : batch);
   }
 }
 
@@ -202,7 +216,10 @@ export class FunctionRuntime {
   private spawn(): Sandbox {
     if (!this.codeDir) throw new LocalError(`FunctionRuntime.start() must run before invoking ${this.fn.name}.`);
     const sandbox = new Sandbox({ ...this.config, codeDir: this.codeDir }, this.env, this.fn.memoryMb, this.options.logTo);
-    sandbox.worker.on('message', (message: FromSandbox) => this.settle(sandbox, message));
+    sandbox.worker.on('message', (message: FromSandbox | readonly FromSandbox[]) => {
+      if (!Array.isArray(message)) return this.settle(sandbox, message as FromSandbox);
+      for (const one of message as readonly FromSandbox[]) this.settle(sandbox, one);
+    });
     sandbox.worker.on('error', (error) => this.crash(sandbox, error));
     sandbox.worker.on('exit', (code) => {
       this.workers.delete(sandbox);
@@ -262,8 +279,7 @@ export class FunctionRuntime {
       const send = () => {
         // The clock starts once the environment is initialised: init has a budget of its own in Lambda.
         pending.timer = setTimeout(() => this.timeOut(sandbox, id), timeoutMs);
-        const message: ToSandbox = { id, payload, requestId, deadline: Date.now() + timeoutMs };
-        sandbox.worker.postMessage(message);
+        sandbox.post({ id, payload, requestId, deadline: Date.now() + timeoutMs });
       };
       sandbox.ready.then(send, () => undefined);
     });

@@ -35,8 +35,26 @@ function takeLogs(): string | undefined {
 }
 function flushLogs(): void {
   const text = takeLogs();
-  if (text !== undefined) port.postMessage({ kind: 'log', text } satisfies FromSandbox);
+  if (text !== undefined) send({ kind: 'log', text });
 }
+
+/**
+ * Messages for the host, posted together at the end of this turn of the event
+ * loop: invocations that finish in one turn cost the host one message, and this
+ * thread one postMessage. Kept in order, so log lines still precede their result.
+ */
+let outbox: FromSandbox[] = [];
+function send(message: FromSandbox): void {
+  if (outbox.length === 0) setImmediate(flushOutbox);
+  outbox.push(message);
+}
+function flushOutbox(): void {
+  const batch = outbox;
+  outbox = [];
+  if (batch.length > 0) port.postMessage(batch.length === 1 ? batch[0] : batch);
+}
+// A handler that ends the environment (process.exit, an uncaught error) must not take finished invocations' answers with it.
+process.on('exit', flushOutbox);
 for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
   console[method] = (...args: unknown[]) => {
     if (logLines.length === 0) setImmediate(flushLogs);
@@ -54,8 +72,10 @@ handlerLoaded.then((loaded) => {
   port.postMessage(message);
 });
 
-port.on('message', (message: ToSandbox) => {
-  handlerLoaded.then((loaded) => run(loaded, message)).then((reply) => port.postMessage({ ...reply, logs: takeLogs() }));
+port.on('message', (message: ToSandbox | readonly ToSandbox[]) => {
+  for (const invocation of Array.isArray(message) ? message : [message]) {
+    handlerLoaded.then((loaded) => run(loaded, invocation)).then((reply) => send({ ...reply, logs: takeLogs() }));
+  }
 });
 
 async function loadHandler(): Promise<Handler> {
