@@ -52,10 +52,13 @@ function digestOf(inputs: string[]): string {
   return hash.digest('hex');
 }
 
+/** The cached bundle of a given digest: named by it, so that concurrent synths of different sources never mix. */
+const cachedBundle = (digest: string) => path.join(CACHE_DIR, `${digest}.js`);
+
 function fromCache(): Buffer | undefined {
   try {
     const record = JSON.parse(fs.readFileSync(path.join(CACHE_DIR, 'inputs.json'), 'utf8')) as CacheRecord;
-    return digestOf(record.inputs) === record.digest ? fs.readFileSync(path.join(CACHE_DIR, BUNDLE_FILE)) : undefined;
+    return digestOf(record.inputs) === record.digest ? fs.readFileSync(cachedBundle(record.digest)) : undefined;
   } catch {
     return undefined;
   }
@@ -66,13 +69,25 @@ function build(): Buffer {
   const code = Buffer.from(result.outputFiles[0].contents);
   const inputs = Object.keys(result.metafile.inputs).sort();
   try {
+    const digest = digestOf(inputs);
     fs.mkdirSync(CACHE_DIR, { recursive: true });
-    fs.writeFileSync(path.join(CACHE_DIR, BUNDLE_FILE), code);
-    fs.writeFileSync(path.join(CACHE_DIR, 'inputs.json'), JSON.stringify({ inputs, digest: digestOf(inputs) }));
+    // Written aside and renamed into place, bundle first: a synth running at the same
+    // time (another terminal, a test) never reads half a file or another tree's bundle.
+    writeAtomically(cachedBundle(digest), code);
+    writeAtomically(path.join(CACHE_DIR, 'inputs.json'), JSON.stringify({ inputs, digest }));
+    for (const name of fs.readdirSync(CACHE_DIR)) {
+      if (name.endsWith('.js') && name !== `${digest}.js`) fs.rmSync(path.join(CACHE_DIR, name), { force: true });
+    }
   } catch {
     // A read-only checkout still synthesizes; it only bundles every time.
   }
   return code;
+}
+
+function writeAtomically(file: string, data: string | Buffer): void {
+  const aside = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(aside, data);
+  fs.renameSync(aside, file);
 }
 
 /** Writes the handler's bundle to `outDir/index.js`, replacing whatever `outDir` held, and returns that path. */
