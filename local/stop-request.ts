@@ -3,8 +3,8 @@
  *
  * npm runs each of them through `exec`, so this process is npm's child and gets
  * what npm forwards; Ctrl-C in a terminal reaches npm and this process both, and npm
- * forwards its copy too. Signals this close together are one request, delivered
- * twice; a later one means "now".
+ * forwards its copy too. So a signal within DUPLICATE_SIGNAL_MS of the first is that
+ * same request, delivered again; a later one means "now".
  */
 import { performance } from 'node:perf_hooks';
 

@@ -46,10 +46,9 @@ test('a path is relative to where the user stands: cd function && npm run invoke
   expect({ status: await run.exited, output: run.output() }).toEqual({ status: 0, output: expect.stringContaining('\n"pong"\n') });
 }, 60_000);
 
-test.each(['echo', 'ping'])("the tutorial's events/%s.json gives the tutorial's answer", async (name) => {
-  const run = invoke([`events/${name}.json`]);
-  expect(await run.exited).toBe(0);
-  expect(run.output()).toContain(`\n${name === 'echo' ? '"Success"' : '"pong"'}\n`);
+test("the README's npm run invoke -- events/echo.json, from the project's root, gives the tutorial's answer", async () => {
+  const run = invoke(['events/echo.json']);
+  expect({ status: await run.exited, output: run.output() }).toEqual({ status: 0, output: expect.stringContaining('\n"Success"\n') });
 }, 60_000);
 
 describe('stopping it while it waits for the event on standard input', () => {
