@@ -133,9 +133,26 @@ describe('Stack: function', () => {
       memory_size: 256,
       timeout: 10,
       environment: { variables: { TABLE_NAME: '${aws_dynamodb_table.table.name}' } },
-      logging_config: { log_format: 'JSON', log_group: '${aws_cloudwatch_log_group.function_logs.name}' },
+      logging_config: {
+        log_format: 'JSON',
+        log_group: '${aws_cloudwatch_log_group.function_logs.name}',
+        application_log_level: 'INFO',
+        system_log_level: 'INFO',
+      },
       depends_on: ['aws_cloudwatch_log_group.function_logs', 'aws_iam_role_policy.role_policy'],
     });
+  });
+
+  it.each([
+    ['TRACE', 'DEBUG'],
+    ['DEBUG', 'DEBUG'],
+    ['INFO', 'INFO'],
+    ['WARN', 'WARN'],
+    ['ERROR', 'WARN'],
+    ['FATAL', 'WARN'],
+  ])('files logs at LOG_LEVEL=%s and above, and Lambda\'s own lines at %s and above', (level, systemLevel) => {
+    const fn = (JSON.parse(synthStack({ LOG_LEVEL: level })) as TerraformJson).resource.aws_lambda_function.function;
+    expect(fn.logging_config).toMatchObject({ log_format: 'JSON', application_log_level: level, system_log_level: systemLevel });
   });
 
   it('has a log group Terraform owns, with 14 days of retention', () => {

@@ -10,6 +10,10 @@ export type HandlerPackaging = 'archive' | 'asset';
 /** Who may call the API: anyone (the tutorial's), SigV4-signed IAM callers, or holders of an API key. */
 export type ApiAuthorization = 'NONE' | 'AWS_IAM' | 'API_KEY';
 
+/** Lambda's application log levels, most detailed first. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface StackConfig {
   readonly region: string;
   readonly tableName: string;
@@ -19,6 +23,7 @@ export interface StackConfig {
   readonly functionTimeoutSeconds: number;
   readonly roleName: string;
   readonly logRetentionDays: number;
+  readonly logLevel: LogLevel;
   readonly apiName: string;
   readonly stageName: string;
   readonly handlerPackaging: HandlerPackaging;
@@ -142,6 +147,13 @@ export const SETTINGS = {
     description: "Retention of the function's log group, in days",
     allowed: `one of CloudWatch Logs' periods: ${LOG_RETENTION_DAYS.join(', ')}`,
     parse: oneOf(LOG_RETENTION_DAYS),
+  },
+  logLevel: {
+    variable: 'LOG_LEVEL',
+    defaultValue: 'INFO',
+    description: "The function's application log level in CloudWatch (and the nearest system log level)",
+    allowed: 'TRACE, DEBUG, INFO, WARN, ERROR or FATAL',
+    parse: oneOf(LOG_LEVELS),
   },
   apiName: {
     variable: 'API_NAME',

@@ -4,7 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { Construct } from 'constructs';
-import type { HandlerPackaging } from './config';
+import type { HandlerPackaging, LogLevel } from './config';
 import { HANDLER_NAME } from './handler-bundle';
 import { HandlerPackage } from './handler-package';
 
@@ -39,6 +39,13 @@ export interface HandlerFunctionProps {
    */
   readonly logRetentionDays?: number;
   /**
+   * Lambda's application log level: lines the function writes below it are
+   * dropped. Its system log level (START, END, REPORT) is the nearest of DEBUG,
+   * INFO and WARN that shows no more than this.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
    * How the code is packaged, see `HandlerPackage`.
    * @default 'archive'
    */
@@ -50,6 +57,20 @@ export interface HandlerFunctionProps {
    */
   readonly tracing?: boolean;
 }
+
+/**
+ * Lambda's system log has three levels only. Quieting the application (WARN and
+ * above) quiets its START, END and REPORT lines too; tracing it shows Lambda's
+ * DEBUG events as well.
+ */
+const SYSTEM_LOG_LEVEL: Readonly<Record<LogLevel, 'DEBUG' | 'INFO' | 'WARN'>> = {
+  TRACE: 'DEBUG',
+  DEBUG: 'DEBUG',
+  INFO: 'INFO',
+  WARN: 'WARN',
+  ERROR: 'WARN',
+  FATAL: 'WARN',
+};
 
 /**
  * The tutorial's function `LambdaFunctionOverHttps` with its execution role and
@@ -69,6 +90,7 @@ export class HandlerFunction extends Construct {
     const memorySize = props.memorySize ?? 256;
     const timeout = props.timeout ?? 10;
     const logRetentionDays = props.logRetentionDays ?? 14;
+    const logLevel = props.logLevel ?? 'INFO';
     const packaging = props.packaging ?? 'archive';
     const tracing = props.tracing ?? false;
 
@@ -143,7 +165,12 @@ export class HandlerFunction extends Construct {
       memorySize,
       timeout,
       environment: { variables: { TABLE_NAME: props.tableName } },
-      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      loggingConfig: {
+        logFormat: 'JSON',
+        logGroup: this.logGroup.name,
+        applicationLogLevel: logLevel,
+        systemLogLevel: SYSTEM_LOG_LEVEL[logLevel],
+      },
       tracingConfig: { mode: tracing ? 'Active' : 'PassThrough' },
       // The policy must exist before the first invocation can write a log line.
       dependsOn: [this.logGroup, policy],

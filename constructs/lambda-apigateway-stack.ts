@@ -53,6 +53,7 @@ export class LambdaApiGatewayStack extends TerraformStack {
       memorySize: config.functionMemoryMb,
       timeout: config.functionTimeoutSeconds,
       logRetentionDays: config.logRetentionDays,
+      logLevel: config.logLevel,
       packaging: config.handlerPackaging,
       tracing: config.tracing,
     });

@@ -1,6 +1,12 @@
 /**
- * One JSON line per invocation. It names what was asked and how it ended, never
- * what an item holds: items may be personal data, and logs outlive the table.
+ * One record per invocation. It names what was asked and how it ended, never what
+ * an item holds: items may be personal data, and logs outlive the table.
+ *
+ * The function runs with Lambda's JSON log format, in which the Node.js runtime
+ * files each line at the level of the console method that wrote it, and puts a
+ * lone object argument, as it is, into the line's `message`. So each record goes
+ * through the method of its level, as one object: CloudWatch then has it at that
+ * level, as structured data, and the function's application log level filters it.
  */
 import { clip, type HandlerError } from './errors';
 
@@ -16,18 +22,18 @@ export interface Invocation {
 
 export function logInvocation({ requestId, operation, table, durationMs, failure }: Invocation): void {
   const outcome = failure ? failure.errorClass : 'Success';
-  console.log(
-    JSON.stringify({
-      level: outcome === 'Success' ? 'INFO' : outcome === 'Internal' ? 'ERROR' : 'WARN',
-      requestId: requestId ?? null,
-      operation: operation ?? null,
-      table: table ?? null,
-      outcome,
-      durationMs: Math.round(durationMs * 100) / 100,
-      // The client was told only "Internal server error"; this is where the reason goes.
-      error: outcome === 'Internal' ? describeCause(failure?.cause) : undefined,
-    })
-  );
+  const record = {
+    requestId: requestId ?? null,
+    operation: operation ?? null,
+    table: table ?? null,
+    outcome,
+    durationMs: Math.round(durationMs * 100) / 100,
+    // The client was told only "Internal server error"; this is where the reason goes.
+    ...(outcome === 'Internal' && { error: describeCause(failure?.cause) }),
+  };
+  if (outcome === 'Success') console.info(record);
+  else if (outcome === 'Internal') console.error(record);
+  else console.warn(record);
 }
 
 const STACK_FRAMES = 6;

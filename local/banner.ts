@@ -23,10 +23,14 @@ export interface BannerInput {
 /** The tutorial's resource; its requests are printed when the stack serves it. */
 const TUTORIAL_RESOURCE = '/DynamoDBManager';
 const ECHO_EVENT = '{"operation":"echo","payload":{"somekey1":"somevalue1","somekey2":"somevalue2"}}';
+/** The tutorial's events, one file per operation, shipped with the project. */
+const EVENTS_DIR = path.join(__dirname, '..', 'events');
+/** The tutorial's output file; git ignores it, so the tutorial's step leaves the checkout clean. */
+const OUTPUT_FILE = 'outputfile.txt';
 
 export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys }: BannerInput): string {
   const lines: string[] = [];
-  const stackFile = path.relative(process.cwd(), path.join(model.stackDir, 'cdk.tf.json')) || model.stackDir;
+  const stackFile = path.relative(settings.userDir, path.join(model.stackDir, 'cdk.tf.json'));
   lines.push(`Serving the stack ${model.stackName} (${stackFile}), region ${model.region}`, '');
   if (!isLoopback(settings.host)) {
     lines.push(`HOST=${settings.host}: the server and its DynamoDB are reachable from other machines, with no authentication.`, '');
@@ -68,16 +72,17 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     const curl = `curl -X POST${accessFlags(tutorial, stage, apiKeys, model.region)}`;
     const create = `{"operation":"create","tableName":"${table}","payload":{"Item":{"id":"1","name":"Bob"}}}`;
     const read = `{"operation":"read","tableName":"${table}","payload":{"Key":{"id":"1"}}}`;
+    // The AWS CLI wants credentials and a region even for a local endpoint; CLI v1 reads AWS_DEFAULT_REGION only.
+    const aws = `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${model.region} aws`;
+    const echoFile = path.relative(settings.userDir, path.join(EVENTS_DIR, 'echo.json'));
     lines.push(
       '',
       "The tutorial's requests, for this server:",
       `  ${curl} -d ${shellQuote(create)} ${url}`,
       `  ${curl} -d ${shellQuote(read)} ${url}`,
       `  ${curl} -d ${shellQuote(ECHO_EVENT)} ${url}`,
-      `  echo ${shellQuote(ECHO_EVENT)} > input.txt`,
-      `  aws lambda invoke --endpoint-url ${baseUrl} --function-name ${fnName} --payload fileb://input.txt outputfile.txt`,
-      `  aws dynamodb scan --table-name ${table} --endpoint-url ${dynamodbEndpoint}`,
-      `  (no AWS credentials configured? put AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${model.region} before aws)`,
+      `  ${aws} lambda invoke --endpoint-url ${baseUrl} --function-name ${fnName} --payload ${shellWord(`fileb://${echoFile}`)} ${OUTPUT_FILE} && cat ${OUTPUT_FILE}`,
+      `  ${aws} dynamodb scan --table-name ${table} --endpoint-url ${dynamodbEndpoint}`,
     );
   }
 
@@ -119,6 +124,11 @@ function accessFlags(route: RouteModel, stage: StageModel, apiKeys: readonly Loc
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** `word` as one shell word: as it is when it is plain, else in the tutorial's double quotes. */
+function shellWord(word: string): string {
+  return /^[\w./:@%+=-]+$/.test(word) ? word : shellQuote(word);
 }
 
 /** The tutorial's quoting: double quotes with escaped inner quotes, which works in sh, bash, zsh and cmd alike. */

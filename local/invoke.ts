@@ -2,22 +2,34 @@
  * `npm run invoke -- <event.json>`: runs one event through the packaged handler of
  * the synthesized stack, without a server, like `aws lambda invoke`. The result
  * (or the function's error object) goes to stdout, the function's logs to stderr;
- * the exit status is 1 on a function error.
+ * the exit status is 1 on a function error. The event's path is relative to the
+ * directory the user ran npm in (npm itself runs this in the project's root).
  *
  * DynamoDB operations need a DynamoDB: AWS_ENDPOINT_URL_DYNAMODB if set, else the
  * one `npm start` runs, on 127.0.0.1:DYNAMODB_PORT (default 8000).
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { exitWithError, LocalError } from './errors';
 import { FunctionRuntime } from './lambda-runtime';
-import { parsePort, stackLocation } from './settings';
+import { parsePort, stackLocation, userDirectory } from './settings';
 import { findStackFile, loadStack } from './stack-model';
+import { SIGNAL_EXIT_STATUS, StopRequest } from './stop-request';
+import { synthesize } from './synth';
+
+/** One of the tutorial's events that ship with the project, for the examples in messages. */
+const EXAMPLE_EVENT = path.join(__dirname, '..', 'events', 'ping.json');
 
 const USAGE = `Usage: npm run invoke -- <event.json | -> [--function <name>]
 
-Runs one event through the stack's packaged function, as \`aws lambda invoke\` does.
-'-' reads the event from standard input.
+Synthesizes the stack, then runs one event through its packaged function, as
+\`aws lambda invoke\` does. The path is relative to your current directory, e.g.
+npm run invoke -- events/ping.json; '-' reads the event from standard input.
+
+Options:
+  --function <name>  the function to invoke, when the stack has several
+  --synth            synthesize the stack first, as \`npm run synth\` does (npm run invoke passes it)
 
 Environment:
   AWS_ENDPOINT_URL_DYNAMODB  DynamoDB the function talks to (default: http://127.0.0.1:$DYNAMODB_PORT,
@@ -29,20 +41,23 @@ Environment:
 interface InvokeArgs {
   readonly eventFile: string;
   readonly functionName: string | undefined;
+  readonly synth: boolean;
 }
 
 function parseArgs(argv: readonly string[]): InvokeArgs | undefined {
   let eventFile: string | undefined;
   let functionName: string | undefined;
+  let synth = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return undefined;
     if (arg === '--function') functionName = argv[++i];
+    else if (arg === '--synth') synth = true;
     else if (eventFile === undefined && (arg === '-' || !arg.startsWith('-'))) eventFile = arg;
     else throw new LocalError(`Unexpected argument ${JSON.stringify(arg)}.\n${USAGE}`);
   }
   if (eventFile === undefined) throw new LocalError(`Name the event file to invoke with.\n${USAGE}`);
-  return { eventFile, functionName };
+  return { eventFile, functionName, synth };
 }
 
 async function main(): Promise<void> {
@@ -51,8 +66,11 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const payload = readEvent(args.eventFile);
+  // Read before anything else, so that a wrong path changes nothing (the synth writes cdktf.out).
+  const payload = readEvent(args.eventFile, userDirectory(process.env));
   const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB || `http://127.0.0.1:${parsePort('DYNAMODB_PORT', process.env.DYNAMODB_PORT, 8000)}`;
+  const stop = new StopRequest();
+  if (args.synth && (await synthesize(stop.signal)) === 'stopped') exitStopped(stop, 'the function did not run');
   const model = loadStack(findStackFile(stackLocation(process.env)), { baseUrl: 'http://127.0.0.1:3000' });
   const fn = args.functionName ? model.functions.find((f) => f.name === args.functionName) : model.functions[0];
   if (!fn || (!args.functionName && model.functions.length > 1)) {
@@ -68,29 +86,46 @@ async function main(): Promise<void> {
   }
 
   const runtime = new FunctionRuntime(fn, { extraEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: endpoint }, region: model.region, logTo: process.stderr });
-  let failed = true;
+  const invocation = runtime.start().then(() => runtime.invoke(payload));
+  // Abandoned at a stop: what it settles with then is of no interest.
+  invocation.catch(() => undefined);
+  let outcome: Awaited<typeof invocation> | 'stopped';
   try {
-    await runtime.start();
-    const result = await runtime.invoke(payload);
-    if (result.kind === 'rejected') {
-      process.stderr.write(`Lambda refused the invocation (${result.errorType}): ${result.message}\n`);
-    } else {
-      process.stdout.write(`${result.payload}\n`);
-      if (result.kind === 'error') process.stderr.write(`Function error (Unhandled): ${result.error.errorType}: ${result.error.errorMessage}\n`);
-      else failed = false;
-    }
+    outcome = await Promise.race([invocation, stop.stopped]);
   } finally {
     await runtime.stop();
   }
-  process.exit(failed ? 1 : 0);
+  if (outcome === 'stopped') exitStopped(stop, 'the invocation was abandoned');
+  if (outcome.kind === 'rejected') {
+    process.stderr.write(`Lambda refused the invocation (${outcome.errorType}): ${outcome.message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${outcome.payload}\n`);
+  if (outcome.kind === 'error') {
+    process.stderr.write(`Function error (Unhandled): ${outcome.error.errorType}: ${outcome.error.errorMessage}\n`);
+    process.exit(1);
+  }
+  process.exit(0);
 }
 
-function readEvent(file: string): string {
+/** Ends the process after a stop request, with the status of a process that signal ended: the event did not run to its end. */
+function exitStopped(stop: StopRequest, what: string): never {
+  const signal = stop.reason ?? 'SIGTERM';
+  process.stderr.write(`${signal}: stopped; ${what}.\n`);
+  process.exit(SIGNAL_EXIT_STATUS[signal]);
+}
+
+/** The event's text, from `file` (relative to `userDir`) or standard input ('-'), checked to be JSON. */
+function readEvent(file: string, userDir: string): string {
+  const location = file === '-' ? 'standard input' : path.resolve(userDir, file);
   let text: string;
   try {
-    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+    text = fs.readFileSync(file === '-' ? 0 : location, 'utf8');
   } catch (error) {
-    throw new LocalError(`Cannot read the event ${file}: ${(error as Error).message}. Give the path of a JSON file, e.g. npm run invoke -- input.txt.`);
+    throw new LocalError(
+      `Cannot read the event ${file === '-' ? 'from standard input' : `${file} (${location})`}: ${(error as Error).message}. ` +
+        `Give the path of a JSON file relative to your current directory, ${userDir}, e.g. npm run invoke -- ${path.relative(userDir, EXAMPLE_EVENT)}.`,
+    );
   }
   try {
     JSON.parse(text);

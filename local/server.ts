@@ -4,8 +4,11 @@
  * the embedded DynamoDB listens on its own port. Each Lambda function and DynamoDB
  * run in worker threads of this process, so the two cores share the work and
  * nothing outlives the process.
+ *
+ * `npm start` execs it with `--synth`, so that it is npm's child and gets the
+ * signals npm forwards; SIGINT and SIGTERM stop it at any point, the synth included.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AccessLog } from './access-log';
 import { assignApiKeyValues } from './api-keys';
 import { banner } from './banner';
@@ -16,11 +19,11 @@ import { FunctionRuntime } from './lambda-runtime';
 import { answerInternalError, RestApiGateway } from './rest-api';
 import { clientHost, loadServerSettings, parseServerArgs, type ServerSettings, urlHost, USAGE } from './settings';
 import { findStackFile, loadStack, LOCAL_ACCOUNT_ID } from './stack-model';
+import { StopRequest } from './stop-request';
+import { synthesize } from './synth';
 
 /** How long a shutdown waits for requests in flight before closing their connections. */
 const SHUTDOWN_GRACE_MS = 3000;
-/** Signals this close together are one request to stop, delivered twice. */
-const DUPLICATE_SIGNAL_MS = 500;
 
 async function main(): Promise<void> {
   const args = parseServerArgs(process.argv.slice(2));
@@ -29,6 +32,11 @@ async function main(): Promise<void> {
     return;
   }
   const settings = loadServerSettings(process.env, args);
+  const stop = new StopRequest();
+  if (args.synth && (await synthesize(stop.signal)) === 'stopped') {
+    process.stdout.write(`\n${stop.reason}: stopped before the server started.\n`);
+    process.exit(0);
+  }
   const baseUrl = `http://${urlHost(clientHost(settings.host))}:${settings.port}`;
   const model = loadStack(findStackFile(settings.stackLocation), { baseUrl });
   const dynamodbEndpoint = `http://${urlHost(clientHost(settings.host))}:${settings.dynamodbPort}`;
@@ -46,7 +54,6 @@ async function main(): Promise<void> {
   const accessLog = new AccessLog(process.stdout);
 
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
-    accessLog.track(req, res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
@@ -59,64 +66,97 @@ async function main(): Promise<void> {
       res.end('{"message":"Missing Authentication Token"}');
     }
   };
-  // Bound first, so a busy port is reported before anything else starts; requests wait until all is ready.
-  let ready: Promise<void> = new Promise(() => undefined);
-  // One request's failure is answered and logged: left unhandled, it would stop the server for every client.
-  const server = createServer((req, res) => void ready.then(() => dispatch(req, res)).catch((error: unknown) => answerInternalError(req, res, error)));
+  // The port is bound before anything else starts, so that a busy one is reported
+  // first; a request that arrives meanwhile waits, and is served once all is
+  // ready, or answered 503 if startup fails or is stopped.
+  const startup = deferred();
+  const server = createServer((req, res) => {
+    accessLog.track(req, res);
+    // One request's failure is answered and logged: left unhandled, it would stop the server for every client.
+    void startup.promise
+      .then(
+        () => dispatch(req, res),
+        (error: unknown) => answerNotStarted(res, error),
+      )
+      .catch((error: unknown) => answerInternalError(req, res, error));
+  });
   server.keepAliveTimeout = 65_000;
   await listen(server, settings);
 
   const started: { dynamodb?: EmbeddedDynamoDB } = {};
-  const stopAll = async () => {
+  const starting = Promise.all([
+    EmbeddedDynamoDB.start({ host: settings.host, port: settings.dynamodbPort, dataDir: settings.dataDir, tables: model.tables, region: model.region }).then(
+      (db) => (started.dynamodb = db),
+    ),
+    Promise.all([...runtimes.values()].map(async (runtime) => ({ name: runtime.fn.name, error: await runtime.start() }))),
+  ]);
+  const stopEverything = async () => {
+    // What is still starting has to finish before it can be stopped.
+    await Promise.all([closeServer(server), starting.catch(() => undefined)]);
     await Promise.allSettled([...runtimes.values()].map((runtime) => runtime.stop()));
     await started.dynamodb?.stop();
+    accessLog.flush();
   };
-  let initErrors: string[];
+  let parts: Awaited<typeof starting> | 'stopped';
   try {
-    const [dynamodb, inits] = await Promise.all([
-      EmbeddedDynamoDB.start({ host: settings.host, port: settings.dynamodbPort, dataDir: settings.dataDir, tables: model.tables, region: model.region }).then(
-        (db) => (started.dynamodb = db),
-      ),
-      Promise.all([...runtimes.values()].map(async (runtime) => ({ name: runtime.fn.name, error: await runtime.start() }))),
-    ]);
-    initErrors = inits
-      .filter((init) => init.error)
-      .map((init) => `${init.name} failed to initialise, and answers every invocation with: ${init.error!.errorType}: ${init.error!.errorMessage}`);
-    ready = Promise.resolve();
-    process.stdout.write(
-      banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors, apiKeys }),
-    );
+    parts = await Promise.race([starting, stop.stopped]);
   } catch (error) {
-    server.close();
-    await stopAll();
+    startup.reject(new Error(`The local server could not start: ${error instanceof Error ? error.message : String(error)}`));
+    await stopEverything();
     throw error;
   }
-
-  let stoppingSince: number | undefined;
-  const shutdown = async (signal: string) => {
-    if (stoppingSince !== undefined) {
-      // Ctrl-C reaches both npm and this process, and npm forwards it too: only a later one means "now".
-      if (performance.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
-      process.stderr.write(`${signal} again: exiting without waiting.\n`);
-      process.exit(130);
-    }
-    stoppingSince = performance.now();
-    process.stdout.write(`\n${signal}: stopping; DynamoDB's data is on disk already.\n`);
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    await closed;
-    clearTimeout(grace);
-    await stopAll();
-    accessLog.flush();
+  if (parts === 'stopped') {
+    startup.reject(new Error(`The local server was stopped (${stop.reason}) before it was ready.`));
+    process.stdout.write(`\n${stop.reason}: stopping before the server was ready.\n`);
+    await stopEverything();
     process.stdout.write('Stopped.\n');
     process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  }
+
+  const [dynamodb, inits] = parts;
+  const initErrors = inits
+    .filter((init) => init.error)
+    .map((init) => `${init.name} failed to initialise, and answers every invocation with: ${init.error!.errorType}: ${init.error!.errorMessage}`);
+  startup.resolve();
+  process.stdout.write(banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors, apiKeys }));
+
+  await stop.stopped;
+  process.stdout.write(`\n${stop.reason}: stopping; DynamoDB's data is on disk already.\n`);
+  await stopEverything();
+  process.stdout.write('Stopped.\n');
+  process.exit(0);
 }
 
-function listen(server: ReturnType<typeof createServer>, settings: ServerSettings): Promise<void> {
+/** A promise with its resolve and reject at hand; a rejection nobody awaits is not reported as unhandled. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** What a request that waited for a startup that failed, or was stopped, gets: an answer saying so, and a closed connection. */
+function answerNotStarted(res: ServerResponse, error: unknown): void {
+  res.statusCode = 503;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Connection', 'close');
+  res.end(JSON.stringify({ message: error instanceof Error ? error.message : String(error) }));
+}
+
+/** Stops accepting connections, gives the requests in flight SHUTDOWN_GRACE_MS to finish, then closes what is left. */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  await closed;
+  clearTimeout(grace);
+}
+
+function listen(server: Server, settings: ServerSettings): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {

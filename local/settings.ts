@@ -17,6 +17,8 @@ export interface ServerSettings {
   readonly stackLocation: StackLocation;
   /** The value of the stack's API key that has none of its own, instead of a generated one. */
   readonly localApiKey: string | undefined;
+  /** The directory the user ran npm in, which the paths printed for them are relative to. */
+  readonly userDir: string;
 }
 
 /** Where to find the synthesized stack: a stack directory, or a cdktf output directory whose manifest names it. */
@@ -24,11 +26,12 @@ export type StackLocation = { readonly stackDir: string } | { readonly outDir: s
 
 export const USAGE = `Usage: npm start [-- --in-memory]
 
-Serves the synthesized stack (cdktf.out) on localhost: its REST API, the Lambda
-invoke API and an embedded DynamoDB.
+Synthesizes the stack, then serves it (cdktf.out) on localhost: its REST API, the
+Lambda invoke API and an embedded DynamoDB. Ctrl-C, SIGINT or SIGTERM stops it.
 
 Options:
   --in-memory   keep DynamoDB's data in memory only (nothing is read or written on disk)
+  --synth       synthesize the stack first, as \`npm run synth\` does (npm start passes it)
   --help        show this text
 
 Environment:
@@ -47,18 +50,22 @@ local and the secret key local, e.g. curl --aws-sigv4 "aws:amz:<region>:execute-
 /** What `parseServerArgs` found on the command line. */
 export interface ServerArgs {
   readonly inMemory: boolean;
+  /** Synthesize the stack before serving it, as `npm start` asks. */
+  readonly synth: boolean;
   readonly help: boolean;
 }
 
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
   let inMemory = false;
+  let synth = false;
   let help = false;
   for (const arg of argv) {
     if (arg === '--in-memory') inMemory = true;
+    else if (arg === '--synth') synth = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else throw new LocalError(`Unknown argument ${JSON.stringify(arg)}. ${USAGE}`);
   }
-  return { inMemory, help };
+  return { inMemory, synth, help };
 }
 
 export function loadServerSettings(env: NodeJS.ProcessEnv, args: ServerArgs, cwd = process.cwd()): ServerSettings {
@@ -77,7 +84,16 @@ export function loadServerSettings(env: NodeJS.ProcessEnv, args: ServerArgs, cwd
     dataDir: args.inMemory ? undefined : path.resolve(cwd, env.DATA_DIR || '.data'),
     stackLocation: stackLocation(env, cwd),
     localApiKey: parseApiKey(env.LOCAL_API_KEY),
+    userDir: userDirectory(env, cwd),
   };
+}
+
+/**
+ * The directory the user ran npm in: npm runs scripts in the project's root and
+ * names the user's own directory in INIT_CWD.
+ */
+export function userDirectory(env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
+  return env.INIT_CWD || cwd;
 }
 
 function parseApiKey(raw: string | undefined): string | undefined {

@@ -34,11 +34,43 @@ afterAll(async () => {
  * environment Lambda would give it (no NODE_PATH, no NODE_OPTIONS). Asynchronous,
  * so that the dynalite in this process keeps answering meanwhile.
  */
-function runInBundleDir(script: string) {
+function runInBundleDir(script: string, env: Record<string, string> = {}) {
   return run(process.execPath, ['-e', script], {
     cwd: bundleDir,
-    env: { PATH: process.env.PATH ?? '', ...handlerEnvironment(dynamo.endpoint) },
+    env: { PATH: process.env.PATH ?? '', ...handlerEnvironment(dynamo.endpoint), ...env },
   });
+}
+
+/**
+ * The console as Lambda's Node.js runtime sets it up, before it loads the handler,
+ * for the JSON log format (aws-lambda-nodejs-runtime-interface-client, LogPatch):
+ * each method writes one JSON line whose level is the method's, and whose message
+ * is a lone argument as it is, or several arguments formatted into one string.
+ */
+const LAMBDA_JSON_CONSOLE = `
+  const util = require('node:util');
+  for (const [method, level] of [['trace', 'TRACE'], ['debug', 'DEBUG'], ['info', 'INFO'], ['log', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR']]) {
+    console[method] = (...params) =>
+      process.stdout.write(JSON.stringify({ level, message: params.length === 1 ? params[0] : util.format(...params) }) + '\\n');
+  }
+`;
+
+interface LambdaLogLine {
+  readonly level: string;
+  readonly message: unknown;
+}
+
+/** Runs `events` through the bundle, as Lambda loads it, and returns the log lines CloudWatch would get. */
+async function lambdaLogOf(events: readonly unknown[], env: Record<string, string> = {}): Promise<{ lines: LambdaLogLine[]; text: string }> {
+  const script = `
+    ${LAMBDA_JSON_CONSOLE}
+    const handler = require('./${moduleName}.js').${exportName};
+    (async () => {
+      for (const event of ${JSON.stringify(events)}) await handler(event, { awsRequestId: 'bundle-log-test' }).catch(() => undefined);
+    })();
+  `;
+  const { stdout } = await runInBundleDir(script, env);
+  return { lines: stdout.trim().split('\n').map((line) => JSON.parse(line) as LambdaLogLine), text: stdout };
 }
 
 describe('Packaged handler', () => {
@@ -67,8 +99,7 @@ describe('Packaged handler', () => {
       })().catch((error) => { console.error(error); process.exit(1); });
     `;
     const { stdout } = await runInBundleDir(script);
-    const lines = stdout.trim().split('\n');
-    const answers = JSON.parse(lines.pop()!.replace(/^ANSWERS /, '')) as unknown[];
+    const answers = JSON.parse(stdout.trim().split('\n').pop()!.replace(/^ANSWERS /, '')) as unknown[];
 
     expect(answers.slice(0, 3)).toEqual(['pong', {}, { Item: { id: '1', name: 'Bob' } }]);
     const refusal = answers[3] as { errorType: string; errorMessage: string };
@@ -76,13 +107,48 @@ describe('Packaged handler', () => {
     expect(refusal.errorType).toBe('BadRequestError');
     expect(parseErrorMessage(refusal.errorMessage)?.errorClass).toBe('BadRequest');
 
-    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
-      expect.objectContaining({ requestId: 'bundle-test', operation: 'ping', outcome: 'Success' }),
-      expect.objectContaining({ operation: 'create', outcome: 'Success' }),
-      expect.objectContaining({ operation: 'read', outcome: 'Success' }),
-      expect.objectContaining({ operation: null, outcome: 'BadRequest' }),
-    ]);
     const stored = await dynamo.snapshot();
     expect(stored).toEqual([{ id: { S: '1' }, name: { S: 'Bob' } }]);
+  });
+
+  it("files each invocation's record at its level, as one structured object, through Lambda's JSON log format", async () => {
+    const { lines, text } = await lambdaLogOf([
+      { operation: 'ping' },
+      { operation: 'create', tableName: 'lambda-apigateway', payload: { Item: { id: 'log-1', name: 'Bob Personal' } } },
+      { operation: 'drop' },
+      { operation: 'read', payload: { Key: { id: 'log-1', name: 'Bob Personal' } } },
+    ]);
+    expect(lines).toEqual([
+      { level: 'INFO', message: expect.objectContaining({ requestId: 'bundle-log-test', operation: 'ping', table: null, outcome: 'Success' }) },
+      { level: 'INFO', message: expect.objectContaining({ operation: 'create', table: 'lambda-apigateway', outcome: 'Success' }) },
+      { level: 'WARN', message: expect.objectContaining({ operation: null, outcome: 'BadRequest' }) },
+      { level: 'WARN', message: expect.objectContaining({ operation: 'read', outcome: 'BadRequest' }) },
+    ]);
+    for (const { message } of lines) {
+      expect(Object.keys(message as object).sort()).toEqual(['durationMs', 'operation', 'outcome', 'requestId', 'table']);
+    }
+    expect(text).not.toContain('Bob Personal');
+  });
+
+  it('files an internal failure at ERROR, with its cause for the operator and no item data', async () => {
+    // A table the function's name points at but DynamoDB does not have: this deployment's fault, so Internal.
+    const { lines, text } = await lambdaLogOf(
+      [{ operation: 'create', payload: { Item: { id: 'log-2', name: 'Bob Personal' } } }],
+      { TABLE_NAME: 'no-such-table' },
+    );
+    expect(lines).toEqual([
+      {
+        level: 'ERROR',
+        message: {
+          requestId: 'bundle-log-test',
+          operation: 'create',
+          table: 'no-such-table',
+          outcome: 'Internal',
+          durationMs: expect.any(Number),
+          error: { name: 'ResourceNotFoundException', message: expect.any(String), stack: expect.stringMatching(/^at /) },
+        },
+      },
+    ]);
+    expect(text).not.toContain('Bob Personal');
   });
 });

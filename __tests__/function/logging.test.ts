@@ -2,9 +2,17 @@ import { failNextDocumentClientCall, type LocalDynamo, loadHandler, startDynalit
 
 type Handler = Awaited<ReturnType<typeof loadHandler>>['handler'];
 
+/** One console call: the method, and what Lambda's JSON log format would make of its one argument. */
+interface Logged {
+  readonly method: string;
+  readonly record: Record<string, unknown>;
+  /** The record as it reaches CloudWatch, inside the line's `message`. */
+  readonly text: string;
+}
+
 let dynamo: LocalDynamo;
 let handler: Handler;
-let lines: string[];
+let lines: Logged[];
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -15,12 +23,13 @@ afterAll(() => dynamo.close());
 
 beforeEach(() => {
   lines = [];
-  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  });
-  for (const method of ['info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, method).mockImplementation(() => {
-      throw new Error(`the handler logged through console.${method}; it should write one console.log line`);
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      // Lambda puts a lone argument into `message` as it is; several would be formatted into one string.
+      if (args.length !== 1 || typeof args[0] !== 'object' || args[0] === null) {
+        throw new Error(`console.${method} was called with ${JSON.stringify(args)}; each record must be one object`);
+      }
+      lines.push({ method, record: args[0] as Record<string, unknown>, text: JSON.stringify(args[0]) });
     });
   }
 });
@@ -28,7 +37,7 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 /** Invokes the handler, ignoring its answer, and returns what it logged. */
-async function logOf(event: unknown, awsRequestId = 'request-1'): Promise<string[]> {
+async function logOf(event: unknown, awsRequestId = 'request-1'): Promise<Logged[]> {
   lines = [];
   await handler(event, { awsRequestId }).catch(() => undefined);
   return lines;
@@ -38,12 +47,12 @@ async function logOf(event: unknown, awsRequestId = 'request-1'): Promise<string
 const PERSONAL = { id: 'patient-7f3a', name: 'Jane Personal-Data', email: 'jane@example.org' };
 
 describe('Invocation log', () => {
-  it('writes exactly one JSON line per invocation, with the fields an operator needs', async () => {
+  it('writes exactly one record per invocation, with the fields an operator needs, through console.info on success', async () => {
     const logged = await logOf({ operation: 'create', payload: { Item: PERSONAL } }, 'req-create');
     expect(logged).toHaveLength(1);
-    const line = JSON.parse(logged[0]) as Record<string, unknown>;
+    expect(logged[0].method).toBe('info');
+    const line = logged[0].record;
     expect(line).toEqual({
-      level: 'INFO',
       requestId: 'req-create',
       operation: 'create',
       table: 'lambda-apigateway',
@@ -77,17 +86,17 @@ describe('Invocation log', () => {
     await handler({ operation: 'create', payload: { Item: PERSONAL } }, { awsRequestId: 'seed' });
     const logged = await logOf({ operation, payload });
     expect(logged).toHaveLength(1);
-    for (const value of Object.values(PERSONAL)) expect(logged[0]).not.toContain(value);
+    for (const value of Object.values(PERSONAL)) expect(logged[0].text).not.toContain(value);
   });
 
   it('holds no item data when the request is refused', async () => {
     // The client's message quotes the bad id; the log line must not.
     const logged = await logOf({ operation: 'create', payload: { Item: { ...PERSONAL, id: [PERSONAL.id] } } });
-    expect(JSON.parse(logged[0])).toMatchObject({ level: 'WARN', operation: 'create', outcome: 'BadRequest' });
-    for (const value of Object.values(PERSONAL)) expect(logged[0]).not.toContain(value);
+    expect(logged[0]).toMatchObject({ method: 'warn', record: { operation: 'create', outcome: 'BadRequest' } });
+    for (const value of Object.values(PERSONAL)) expect(logged[0].text).not.toContain(value);
   });
 
-  it('logs the class of a refusal as its outcome', async () => {
+  it('logs the class of a refusal as its outcome, through console.warn', async () => {
     const outcomes = [
       await logOf({ operation: 'drop' }),
       await logOf({ operation: 'list', tableName: 'another-table' }),
@@ -100,43 +109,39 @@ describe('Invocation log', () => {
           ExpressionAttributeValues: { ':a': 1 },
         },
       }),
-    ].map((logged) => JSON.parse(logged[0]) as Record<string, unknown>);
+    ].map((logged) => logged[0]);
     expect(outcomes).toEqual([
-      expect.objectContaining({ operation: null, table: null, outcome: 'BadRequest', level: 'WARN' }),
-      expect.objectContaining({ operation: 'list', table: 'lambda-apigateway', outcome: 'Forbidden' }),
-      expect.objectContaining({ operation: 'update', outcome: 'Conflict' }),
+      { method: 'warn', record: expect.objectContaining({ operation: null, table: null, outcome: 'BadRequest' }), text: expect.any(String) },
+      { method: 'warn', record: expect.objectContaining({ operation: 'list', table: 'lambda-apigateway', outcome: 'Forbidden' }), text: expect.any(String) },
+      { method: 'warn', record: expect.objectContaining({ operation: 'update', outcome: 'Conflict' }), text: expect.any(String) },
     ]);
   });
 
   it('logs echo and ping without a table', async () => {
-    expect(JSON.parse((await logOf({ operation: 'ping' }))[0])).toMatchObject({
+    expect((await logOf({ operation: 'ping' }))[0].record).toMatchObject({
       operation: 'ping',
       table: null,
       outcome: 'Success',
     });
   });
 
-  it('logs the underlying error of an Internal failure, which the client never sees', async () => {
+  it('logs the underlying error of an Internal failure, which the client never sees, through console.error', async () => {
     failNextDocumentClientCall(Object.assign(new Error('socket hang up'), { name: 'NetworkingError' }));
     const logged = await logOf({ operation: 'create', payload: { Item: PERSONAL } });
     expect(logged).toHaveLength(1);
-    const line = JSON.parse(logged[0]) as {
-      level: string;
-      outcome: string;
-      error: { name: string; message: string; stack: string };
-    };
+    expect(logged[0].method).toBe('error');
+    const line = logged[0].record as { outcome: string; error: { name: string; message: string; stack: string } };
     expect(line).toMatchObject({
-      level: 'ERROR',
       outcome: 'Internal',
       error: { name: 'NetworkingError', message: 'socket hang up' },
     });
     expect(line.error.stack).toMatch(/^at /);
-    for (const value of Object.values(PERSONAL)) expect(logged[0]).not.toContain(value);
+    for (const value of Object.values(PERSONAL)) expect(logged[0].text).not.toContain(value);
   });
 
   it('logs a null requestId rather than failing when there is no context', async () => {
     lines = [];
     await handler({ operation: 'ping' });
-    expect(JSON.parse(lines[0])).toMatchObject({ requestId: null, outcome: 'Success' });
+    expect(lines[0].record).toMatchObject({ requestId: null, outcome: 'Success' });
   });
 });

@@ -14,6 +14,7 @@ import {
   inParallel,
   postJson,
   request,
+  ROOT,
   type RunningServer,
   startServer,
   synthesize,
@@ -27,7 +28,8 @@ let api: string;
 beforeAll(async () => {
   // Throttling raised, so that this suite's bursts measure the server, not the stage's limits (tested elsewhere).
   const outDir = synthesize({ API_THROTTLE_RATE_LIMIT: '10000', API_THROTTLE_BURST_LIMIT: '5000' });
-  server = await startServer({ env: { CDKTF_OUTDIR: outDir }, args: ['--in-memory'] });
+  // Started as from the project's root, whose paths the banner prints relative to.
+  server = await startServer({ env: { CDKTF_OUTDIR: outDir, INIT_CWD: ROOT }, args: ['--in-memory'] });
   api = `${server.url}/prod/DynamoDBManager`;
 });
 
@@ -196,8 +198,10 @@ describe('load and output', () => {
     const output = server.output();
     expect(output).toContain(`POST   ${api}`);
     expect(output).toContain(`curl -X POST -d "{\\"operation\\":\\"create\\",\\"tableName\\":\\"${TABLE}\\"`);
-    expect(output).toContain(`aws lambda invoke --endpoint-url ${server.url} --function-name LambdaFunctionOverHttps --payload fileb://input.txt outputfile.txt`);
-    expect(output).toContain(`aws dynamodb scan --table-name ${TABLE} --endpoint-url http://127.0.0.1:${server.dynamodbPort}`);
+    expect(output).toContain(
+      `AWS_DEFAULT_REGION=us-east-2 aws lambda invoke --endpoint-url ${server.url} --function-name LambdaFunctionOverHttps --payload fileb://events/echo.json outputfile.txt`,
+    );
+    expect(output).toContain(`AWS_DEFAULT_REGION=us-east-2 aws dynamodb scan --table-name ${TABLE} --endpoint-url http://127.0.0.1:${server.dynamodbPort}`);
     await curlPost(api, '{"operation":"ping"}');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(server.output()).toMatch(/\d\d:\d\d:\d\d\.\d{3} POST \/prod\/DynamoDBManager 200 \d+\.\d ms/);

@@ -1,0 +1,44 @@
+/**
+ * The synth that `npm start` and `npm run invoke` run first (`--synth`): what `npm
+ * run synth` runs, started by this process itself rather than through npm and a
+ * shell, so that a stop request reaches it and nothing outlives this process.
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { LocalError } from './errors';
+
+const ROOT = path.join(__dirname, '..');
+/** package.json's `synth` script, minus `node`. */
+const SYNTH_ARGS = ['-r', './scripts/ts-register.js', 'main.ts'];
+
+/**
+ * Synthesizes the stack into CDKTF_OUTDIR (default cdktf.out), printing what the
+ * synth prints. Resolves 'written', or 'stopped' if `stop` aborted first (the synth
+ * is then ended, and waited for).
+ * @throws LocalError if the synth fails; its own message is on stderr already.
+ */
+export function synthesize(stop: AbortSignal): Promise<'written' | 'stopped'> {
+  if (stop.aborted) return Promise.resolve('stopped');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, SYNTH_ARGS, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const onStop = () => child.kill(stop.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+    stop.addEventListener('abort', onStop, { once: true });
+    child.once('error', (error) => {
+      stop.removeEventListener('abort', onStop);
+      reject(new LocalError(`Could not start the synth (${process.execPath} ${SYNTH_ARGS.join(' ')}): ${error.message}.`));
+    });
+    child.once('exit', (code, signal) => {
+      stop.removeEventListener('abort', onStop);
+      if (stop.aborted) resolve('stopped');
+      else if (code === 0) resolve('written');
+      else {
+        reject(
+          new LocalError(
+            `The stack could not be synthesized (the synth ${signal ? `was ended by ${signal}` : `exited with status ${code}`}; its message, if any, is above). ` +
+              'Fix what it names, then run the command again; `npm run synth` alone shows the same.',
+          ),
+        );
+      }
+    });
+  });
+}
