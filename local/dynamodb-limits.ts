@@ -103,7 +103,32 @@ export function checkLimits(operation: string, input: unknown, keySchemas: Reado
       if (problem) return problem;
     }
   }
+  if (namesUnstorable(parts, input)) return { message: UNSTORABLE_NAME };
   return undefined;
+}
+
+/**
+ * Not DynamoDB's limit but dynalite's: it keeps items in plain objects, where an
+ * attribute named `__proto__` is dropped without a word. Refused, so that nothing
+ * a client writes is lost silently.
+ */
+export const UNSTORABLE_NAME =
+  'One or more parameter values were invalid: this local DynamoDB cannot store an attribute named __proto__ ' +
+  '(dynalite, which it runs, would drop it without a word; DynamoDB itself accepts the name). Rename the attribute.';
+const PROTO = '__proto__';
+const PROTO_IN_EXPRESSION = /(^|[^\w#:])__proto__(?!\w)/;
+
+function namesUnstorable(parts: RequestParts, input: Json): boolean {
+  if (parts.keys.some(({ key }) => Object.hasOwn(key, PROTO))) return true;
+  if (isObject(input.ExpressionAttributeNames) && Object.values(input.ExpressionAttributeNames).includes(PROTO)) return true;
+  if (parts.expressions.some((holder) => EXPRESSIONS.some((name) => typeof holder[name] === 'string' && PROTO_IN_EXPRESSION.test(holder[name])))) return true;
+  const stack = parts.values.slice();
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (isObject(value) && isObject(value.M) && Object.hasOwn(value.M, PROTO)) return true;
+    for (const child of children(value)) stack.push(child);
+  }
+  return false;
 }
 
 /** What a request holds that the limits apply to. */
@@ -149,7 +174,7 @@ function requestParts(operation: string, input: Json): RequestParts {
 }
 
 function addValuesOf(parts: RequestParts, values: unknown): void {
-  if (isObject(values)) parts.values.push(...Object.values(values));
+  if (isObject(values)) for (const value of Object.values(values)) parts.values.push(value);
 }
 
 function addItem(parts: RequestParts, table: string, item: unknown): void {
@@ -171,7 +196,7 @@ function addLegacyConditions(parts: RequestParts, conditions: unknown): void {
   for (const condition of Object.values(conditions)) {
     if (!isObject(condition)) continue;
     if (condition.Value !== undefined) parts.values.push(condition.Value);
-    if (Array.isArray(condition.AttributeValueList)) parts.values.push(...condition.AttributeValueList);
+    if (Array.isArray(condition.AttributeValueList)) for (const value of condition.AttributeValueList) parts.values.push(value);
   }
 }
 
@@ -229,7 +254,7 @@ export function itemBytes(item: Json): number {
       }
     } else if (Array.isArray(value.L)) {
       total += 3 + value.L.length;
-      stack.push(...value.L);
+      for (const element of value.L) stack.push(element);
     }
   }
   return total;

@@ -8,16 +8,18 @@ export interface DynamoDBWorkerData {
   /** undefined: in memory only. */
   readonly dataDir: string | undefined;
   readonly tables: readonly TableModel[];
-  /** Int32 slots the worker writes and the front reads: STARTED_SLOT and TICK_SLOT. */
+  /** Int32 slots the worker writes and the front reads: STARTED_SLOT, BUSY_SLOT and TICK_SLOT. */
   readonly state: SharedArrayBuffer;
 }
 
 /** The sequence number of the request the worker last began. */
 export const STARTED_SLOT = 0;
+/** The sequence number of the request whose synchronous part the worker is running, or 0. */
+export const BUSY_SLOT = 1;
 /** Advanced by the worker's event loop every TICK_MS while it is free: stalled when it stops. */
-export const TICK_SLOT = 1;
+export const TICK_SLOT = 2;
 export const TICK_MS = 100;
-export const SHARED_SLOTS = 2;
+export const SHARED_SLOTS = 3;
 
 /** One HTTP request, as the front received it. */
 export interface DynamoDBRequest {
@@ -47,19 +49,16 @@ export type FromDynamoDBWorker =
   | { readonly kind: 'storage-error'; readonly message: string }
   | { readonly kind: 'stopped' };
 
-/** The error type prefix DynamoDB puts in `__type`. */
-export const ERROR_TYPE_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
+/** DynamoDB's `__type` for a request it refuses as invalid (HTTP 400). */
+export const VALIDATION_EXCEPTION = 'com.amazon.coral.validate#ValidationException';
+/** DynamoDB's `__type` when it fails on its side (HTTP 500); the SDKs retry it. */
+export const INTERNAL_SERVER_ERROR = 'com.amazonaws.dynamodb.v20120810#InternalServerError';
 
-/** DynamoDB's answer when it fails on its side: HTTP 500, InternalServerError (the SDKs retry it). */
 export function internalServerError(): Omit<DynamoDBResponse, 'seq'> {
-  return errorResponse(500, 'InternalServerError', 'Internal server error');
+  return errorResponse(500, INTERNAL_SERVER_ERROR, 'Internal server error');
 }
 
 /** A DynamoDB error answer: JSON with `__type` and `message`, as the SDKs and the AWS CLI parse it. */
-export function errorResponse(status: number, errorType: string, message: string): Omit<DynamoDBResponse, 'seq'> {
-  return {
-    status,
-    headers: { 'content-type': 'application/x-amz-json-1.0' },
-    body: JSON.stringify({ __type: `${ERROR_TYPE_PREFIX}${errorType}`, message }),
-  };
+export function errorResponse(status: number, type: string, message: string): Omit<DynamoDBResponse, 'seq'> {
+  return { status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify({ __type: type, message }) };
 }

@@ -36,6 +36,7 @@ import {
   TICK_MS,
   TICK_SLOT,
   type ToDynamoDBWorker,
+  BUSY_SLOT,
 } from './dynamodb-protocol';
 import type { TableModel } from './stack-model';
 
@@ -208,11 +209,12 @@ function failed(message: string): FromDynamoDBWorker {
 
 /**
  * Hands one request to dynalite's handler. What the handler does at once (parsing,
- * validation, its expression parser) runs here, synchronously: the shared counter
- * says which request that is, should it never return.
+ * validation, its expression parser) runs here, synchronously: BUSY_SLOT says which
+ * request that is, should it never return.
  */
 function serve(request: DynamoDBRequest, deliver: (response: DynamoDBResponse) => void = respond): void {
   Atomics.store(shared, STARTED_SLOT, request.seq);
+  Atomics.store(shared, BUSY_SLOT, request.seq);
   const req = new RequestStream(request.method, request.url, request.headers);
   const res = new ResponseCollector(request.seq, deliver);
   try {
@@ -224,6 +226,8 @@ function serve(request: DynamoDBRequest, deliver: (response: DynamoDBResponse) =
     // dynalite throws what it does not expect; that request gets DynamoDB's 500, the others go on.
     process.stderr.write(`DynamoDB: internal error serving ${String(request.headers['x-amz-target'] ?? request.method)}: ${error instanceof Error ? error.stack : String(error)}\n`);
     res.fail();
+  } finally {
+    Atomics.store(shared, BUSY_SLOT, 0);
   }
 }
 

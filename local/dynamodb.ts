@@ -12,7 +12,8 @@
  * Either way the requests it had begun (the one it was stuck on among them) get
  * DynamoDB's 500 InternalServerError, and those it had not begun go to the new
  * worker. Every write DynamoDB acknowledged is on disk already, so the new worker
- * starts on the same data.
+ * starts on the same data (with --in-memory there is none to keep: it starts with
+ * the stack's tables empty).
  * - storage: a write the disk refuses gets 500 from the worker; the front logs it
  *   once, and, for a full disk, restarts the worker once there is room again
  *   (LevelDB may refuse writes until it reopens), reads being served meanwhile.
@@ -31,10 +32,12 @@ import {
   errorResponse,
   type FromDynamoDBWorker,
   internalServerError,
+  BUSY_SLOT,
   SHARED_SLOTS,
   STARTED_SLOT,
   TICK_SLOT,
   type ToDynamoDBWorker,
+  VALIDATION_EXCEPTION,
 } from './dynamodb-protocol';
 import { LocalError } from './errors';
 import { readBody } from './rest-api';
@@ -67,7 +70,7 @@ const WATCH_MS = 250;
 const STOP_TIMEOUT_MS = 3000;
 /** How long a request that stalled or ended a worker is refused at once when sent again. */
 const QUARANTINE_MS = 60_000;
-/** Operations that change nothing: begun by a replaced worker, they are safe to send to the next. */
+/** Operations that change nothing: begun by a replaced worker beside the request that stalled it, they go to the next. */
 const READS: ReadonlySet<string> = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'DescribeTable', 'ListTables', 'DescribeTimeToLive', 'ListTagsOfResource']);
 /** After a worker failed to start, the next attempt comes this much later. */
 const RESTART_RETRY_MS = 2000;
@@ -139,7 +142,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, host: WorkerHost
   }
   const text = body.toString('utf8');
   const refused = limitsRefusal(req, body, text, keySchemas);
-  answer(req, res, refused ? errorResponse(400, 'ValidationException', refused.message) : await host.send(req, text));
+  answer(req, res, refused ? errorResponse(400, VALIDATION_EXCEPTION, refused.message) : await host.send(req, text));
 }
 
 /**
@@ -209,8 +212,6 @@ interface Pending {
   readonly resolve: (response: Answer) => void;
   /** When it was posted to the worker (performance.now()). */
   sentAt: number;
-  /** Begun by a worker that was then replaced, and sent to the next one. */
-  retried: boolean;
 }
 
 /** The worker running dynalite: starts it, posts requests to it, and replaces it when it is stuck or gone. */
@@ -253,7 +254,7 @@ class WorkerHost {
     const request: DynamoDBRequest = { seq: this.nextSeq++, method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
     if (this.quarantine.size > 0 && this.quarantined(request)) return Promise.resolve(internalServerError());
     return new Promise((resolve) => {
-      const pending: Pending = { request, resolve, sentAt: 0, retried: false };
+      const pending: Pending = { request, resolve, sentAt: 0 };
       if (this.status === 'ready') this.post(pending);
       else this.waiting.push(pending);
     });
@@ -351,9 +352,13 @@ class WorkerHost {
       this.lastTick = tick;
       this.tickSeenAt = now;
     } else if (now - this.tickSeenAt >= STALL_MS) {
-      const culprit = this.inFlight.get(Atomics.load(this.shared, STARTED_SLOT));
-      const what = culprit ? ` with ${describe(culprit.request)}` : '';
-      this.replace(`the embedded DynamoDB was busy${what} for over ${STALL_MS / 1000} s, serving no one`);
+      const culprit = this.inFlight.get(Atomics.load(this.shared, BUSY_SLOT));
+      this.replace(
+        culprit
+          ? `the embedded DynamoDB was busy with ${describe(culprit.request)} for over ${STALL_MS / 1000} s, serving no one`
+          : `the embedded DynamoDB made no progress for over ${STALL_MS / 1000} s`,
+        culprit,
+      );
       return;
     }
     for (const [seq, pending] of this.inFlight) {
@@ -365,26 +370,24 @@ class WorkerHost {
   }
 
   /**
-   * Ends the current worker and starts another on the same data. The request it
-   * was on gets InternalServerError, and so does the same request sent again for
-   * QUARANTINE_MS (the SDKs retry a 500, which would stall the new worker too).
-   * Writes it had begun may be half done, so get InternalServerError (the SDKs
-   * retry it); reads it had begun, and whatever it had not begun, go to the new worker.
+   * Ends the current worker and starts another on the same data. The request it was
+   * stuck on, when known, gets InternalServerError, and so does the same request sent
+   * again within QUARANTINE_MS (the SDKs retry a 500, which would stall the next
+   * worker too). What it had begun besides may be half done, so gets
+   * InternalServerError (which the SDKs retry), except reads beside a known culprit;
+   * what it had not begun goes to the new worker.
    */
-  private replace(what: string): void {
+  private replace(what: string, culprit?: Pending): void {
     const old = this.worker;
     this.worker = undefined;
     this.status = 'starting';
     const started = Atomics.load(this.shared, STARTED_SLOT);
-    const culprit = this.inFlight.get(started);
     if (culprit) this.quarantine.set(fingerprint(culprit.request), performance.now() + QUARANTINE_MS);
     let failed = 0;
     const again: Pending[] = [];
     for (const [seq, pending] of this.inFlight) {
-      if (seq > started || (pending !== culprit && !pending.retried && READS.has(operationOf(pending.request)))) {
-        pending.retried ||= seq <= started;
-        again.push(pending);
-      } else {
+      if (seq > started || (culprit && pending !== culprit && READS.has(operationOf(pending.request)))) again.push(pending);
+      else {
         failed++;
         pending.resolve(internalServerError());
       }
@@ -393,9 +396,9 @@ class WorkerHost {
     this.outbox = [];
     this.waiting = [...again, ...this.waiting];
     this.log(
-      `DynamoDB: ${what}; replaced it with a new one on the same data. ` +
+      `DynamoDB: ${what}; replaced it with a new one ${this.options.dataDir ? 'on the same data' : 'with empty tables (--in-memory keeps no data across it)'}. ` +
         `${culprit ? `That request, and the same one sent again in the next ${QUARANTINE_MS / 1000} s, get 500 InternalServerError. ` : ''}` +
-        `${failed} request(s) in progress got 500 InternalServerError${again.length > 0 ? `; ${again.length} go to the new one` : ''}.`,
+        `${failed} request(s) it had begun got 500 InternalServerError${again.length > 0 ? `; ${again.length} go to the new one` : ''}.`,
     );
     void (old ? old.terminate() : Promise.resolve()).then(() => this.respawn());
   }
