@@ -245,3 +245,22 @@ describe("DynamoDB's limits, enforced as DynamoDB enforces them", () => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+describe('client mistakes are client errors, and nothing is lost silently', () => {
+  test("a number beyond a double (1e400), a map nested 100,000 levels and an attribute named __proto__ get 400 through the REST API, naming the attribute; nothing is written", async () => {
+    const before = await snapshot();
+    const infinite = await curlPost(api, '{"operation":"create","payload":{"Item":{"id":"n","v":1e400}}}');
+    expect(infinite.status).toBe(400);
+    expect(JSON.parse(infinite.body).message).toMatch(/^payload\.Item\.v is a number too large to carry \(it reads as Infinity\)/);
+    const deep = await curlPost(api, `{"operation":"create","payload":{"Item":{"id":"deep","v":${'{"n":'.repeat(100_000)}1${'}'.repeat(100_000)}}}}`);
+    expect(deep.status).toBe(400);
+    expect(JSON.parse(deep.body).message).toMatch(/^payload\.Item\.v(\.n){32} is nested deeper than the 32 levels DynamoDB allows/);
+    const proto = await curlPost(api, '{"operation":"create","payload":{"Item":{"id":"pp1","__proto__":{"x":1},"a":1}}}');
+    expect(proto.status).toBe(400);
+    expect(JSON.parse(proto.body).message).toBe(
+      'payload.Item has an attribute named "__proto__", which the AWS SDK would drop without a word when it converts the item for DynamoDB. Rename the attribute.',
+    );
+    expect(await snapshot()).toEqual(before);
+    await othersServed();
+  });
+});
