@@ -11,10 +11,11 @@ import '../helpers/quiet-sdk';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { RESUME_FREE_BYTES } from '../../local/dynamodb';
 import { cleanUp, curlPost, type Response, type RunningServer, startServer, synthesize, tempDir } from './harness';
 
-/** The tmpfs: room for the data, and more than the 16 MiB the server waits for before writing again. */
-const DISK_SIZE = '32m';
+/** The tmpfs: room for the data, and more than the free space the server waits for before writing again. */
+const DISK_SIZE = `${(2 * RESUME_FREE_BYTES) / 1024 / 1024}m`;
 const MOUNT_ON_DATA_DIR = ['unshare', '-rm', 'sh', '-c', `mount -t tmpfs -o size=${DISK_SIZE} tmpfs "$DATA_DIR" && exec "$@"`, 'sh'];
 
 /** Why a tmpfs cannot be mounted in a user namespace here; undefined when it can. */

@@ -15,14 +15,14 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { STALL_MS } from '../../local/dynamodb';
 import { cleanUp, curlPost, inParallel, request, type RunningServer, startServer, synthesize, tempDir } from './harness';
 
 const TABLE = 'lambda-apigateway';
 const NESTING = 'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit';
 const REDUNDANT = 'The expression has redundant parentheses;';
 const FAULT = path.join(__dirname, 'fault', 'end-dynalite-worker.js');
-/** The front's limit on a stalled worker (local/dynamodb.ts STALL_MS). */
-const STALL_S = 3;
+const STALL_S = STALL_MS / 1000;
 
 let server: RunningServer;
 let api: string;
