@@ -298,12 +298,32 @@ function expressionProblem(operation: string, name: string, expression: string):
     const size = operation === 'Scan' && name === 'FilterExpression' ? ` expression size: ${bytes}` : '';
     return refusal(operation, `Invalid ${name}: Expression size has exceeded the maximum allowed size;${size}`, true);
   }
+  if (hasUnclosedParenthesis(expression)) {
+    return refusal(operation, `Invalid ${name}: Syntax error; token: "<EOF>", near: "${LAST_TOKEN.exec(expression)?.[1] ?? ''}"`, false);
+  }
   if (hasRedundantParentheses(expression)) return refusal(operation, `Invalid ${name}: The expression has redundant parentheses;`, false);
   const levels = deepestDocumentPath(expression);
   if (levels > MAX_DOCUMENT_PATH_LEVELS) {
     return refusal(operation, `Invalid ${name}: The document path has too many nesting levels; nesting levels: ${levels}`, false);
   }
   return undefined;
+}
+
+/** The last token of an expression, as DynamoDB's syntax errors quote it: a name, a placeholder, or an operator. */
+const LAST_TOKEN = /([#:]?\w+|<>|<=|>=|\S)\s*$/;
+
+/**
+ * True when the expression ends with a parenthesis still open, as in `((a = :v`:
+ * a syntax error at its end for DynamoDB, and hours of backtracking for dynalite's
+ * parser. An extra `)` is left to the parser, which finds it at once.
+ */
+export function hasUnclosedParenthesis(expression: string): boolean {
+  let depth = 0;
+  for (const c of expression) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth > 0;
 }
 
 /**

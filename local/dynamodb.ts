@@ -135,7 +135,11 @@ export class EmbeddedDynamoDB {
 
 /** One client request: refused by DynamoDB's limits here, or answered by the worker. */
 async function serve(req: IncomingMessage, res: ServerResponse, host: WorkerHost, keySchemas: ReadonlyMap<string, KeySchema>): Promise<void> {
-  const body = await readBody(req, MAX_REQUEST_BYTES);
+  const body = await readBody(req, MAX_REQUEST_BYTES).catch(() => null);
+  if (body === null) {
+    res.destroy(); // The client went away mid-request.
+    return;
+  }
   if (body === undefined) {
     res.writeHead(413, { Connection: 'close' }).end();
     return;
@@ -175,7 +179,7 @@ function answer(req: IncomingMessage, res: ServerResponse, response: Answer): vo
   for (const [name, value] of Object.entries(response.headers)) {
     if (!CONNECTION_HEADERS.has(name)) res.setHeader(name, value);
   }
-  // The front's own answers take the request's JSON flavour, as dynalite's do.
+  // Answers dynalite did not write (the front's, a 500) take the request's JSON flavour, as dynalite's do.
   if (response.headers['x-amzn-requestid'] === undefined && req.headers['content-type']?.startsWith('application/json')) {
     res.setHeader('content-type', 'application/json');
   }

@@ -101,7 +101,7 @@ const wrapped = (depth: number, inner: string) => `${'('.repeat(depth)}${inner}$
 const nestedJson = (levels: number) => `${'{"M":{"n":'.repeat(levels)}{"S":"leaf"}${'}}'.repeat(levels)}`;
 
 describe('nothing a client sends stalls or stops DynamoDB for the others', () => {
-  test("a FilterExpression in 30 parentheses, and a ConditionExpression so wrapped on create, update and delete, get DynamoDB's own 400 at once; others are served meanwhile and nothing changes", async () => {
+  test("a FilterExpression in 30 parentheses, a ConditionExpression so wrapped on create, update and delete, and 30 parentheses left open get DynamoDB's own 400 at once; others are served meanwhile and nothing changes", async () => {
     const before = await snapshot();
     const started = performance.now();
     const condition = wrapped(30, 'attribute_exists(id)');
@@ -120,6 +120,12 @@ describe('nothing a client sends stalls or stops DynamoDB for the others', () =>
     expect(await refusal(() => dynamodb.send(new ScanCommand({ TableName: TABLE, FilterExpression: wrapped(2000, 'a = :v'), ExpressionAttributeValues: { ':v': { N: '1' } } })))).toEqual({
       name: 'ValidationException',
       message: `Invalid FilterExpression: ${REDUNDANT}`,
+      status: 400,
+    });
+    // A typo, parentheses left open: DynamoDB's syntax error (dynalite took 11 s for 8 of them).
+    expect(await refusal(() => dynamodb.send(new ScanCommand({ TableName: TABLE, FilterExpression: `${'('.repeat(30)}a = :v`, ExpressionAttributeValues: { ':v': { N: '1' } } })))).toEqual({
+      name: 'ValidationException',
+      message: 'Invalid FilterExpression: Syntax error; token: "<EOF>", near: ":v"',
       status: 400,
     });
     expect((performance.now() - started) / 1000).toBeLessThan(STALL_S); // Answered, not timed out.

@@ -8,6 +8,7 @@ import {
   checkLimits,
   deepestDocumentPath,
   hasRedundantParentheses,
+  hasUnclosedParenthesis,
   itemBytes,
   jsonDepthExceeds,
   type KeySchema,
@@ -125,6 +126,15 @@ describe('expressions', () => {
     expect(hasRedundantParentheses('size(a) > :v AND b IN (:x, :y)')).toBe(false);
     expect(hasRedundantParentheses('((a = :v)')).toBe(false); // Unbalanced: the parser's syntax error.
     expect(check('UpdateItem', { TableName: TABLE, Key: {}, ConditionExpression: wrapped(30, 'a = :v') })).toBe('Invalid ConditionExpression: The expression has redundant parentheses;');
+  });
+
+  test("a parenthesis left open is DynamoDB's syntax error at the end, quoting the last token", () => {
+    expect(hasUnclosedParenthesis('((((((((a = :v')).toBe(true);
+    expect(hasUnclosedParenthesis('(a = :v) AND (b = :w')).toBe(true);
+    expect(hasUnclosedParenthesis('(a = :v))')).toBe(false); // An extra one: the parser's own error, found at once.
+    expect(hasUnclosedParenthesis('(a = :v)')).toBe(false);
+    expect(check('Scan', { TableName: TABLE, FilterExpression: `${'('.repeat(30)}a = :v` })).toBe('Invalid FilterExpression: Syntax error; token: "<EOF>", near: ":v"');
+    expect(check('DeleteItem', { TableName: TABLE, Key: {}, ConditionExpression: 'a <> :v AND (size(#b) >= ' })).toBe('Invalid ConditionExpression: Syntax error; token: "<EOF>", near: ">="');
   });
 
   test('document paths: 32 elements pass, 33 are refused', () => {
