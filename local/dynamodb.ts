@@ -99,7 +99,7 @@ export class EmbeddedDynamoDB {
     this.endpoint = `http://${urlHost(clientHost(options.host))}:${options.port}`;
   }
 
-  /** Listens on DYNAMODB_PORT first (a busy port is reported before anything starts), then starts the worker. */
+  /** Starts the worker, and once its tables are there, listens on DYNAMODB_PORT: no client ever sees a table missing. */
   static async start(options: DynamoDBOptions): Promise<EmbeddedDynamoDB> {
     const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
     const keySchemas = new Map<string, KeySchema>(options.tables.map((t) => [t.name, { hashKey: t.hashKey.name, rangeKey: t.rangeKey?.name }]));
@@ -112,13 +112,14 @@ export class EmbeddedDynamoDB {
       });
     });
     front.keepAliveTimeout = 65_000;
-    await listen(front, options);
+    const created = await host.start();
     try {
-      return new EmbeddedDynamoDB(front, host, options, await host.start());
+      await listen(front, options);
     } catch (error) {
-      front.close();
+      await host.stop();
       throw error;
     }
+    return new EmbeddedDynamoDB(front, host, options, created);
   }
 
   /** Stops listening, lets requests in flight finish, then closes the database (LevelDB closes cleanly) and ends the worker. */
