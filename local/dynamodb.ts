@@ -80,6 +80,8 @@ export const RESUME_FREE_BYTES = 16 * 1024 * 1024;
 /** DynamoDB's limit on a request's size (dynalite's too). */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const API_VERSION = 'DynamoDB_20120810';
+/** The request headers dynalite reads: only these are copied to its thread. */
+const DYNALITE_HEADERS = ['content-type', 'x-amz-target', 'authorization', 'x-amz-date', 'date', 'origin', 'access-control-request-headers', 'access-control-request-method'] as const;
 /** Headers of dynalite's answer that belong to its connection, not to the answer. */
 const CONNECTION_HEADERS: ReadonlySet<string> = new Set(['connection', 'transfer-encoding', 'content-length', 'keep-alive']);
 
@@ -256,7 +258,9 @@ class WorkerHost {
   /** Resolves with the worker's answer, or DynamoDB's 500 when none can come. */
   send(req: IncomingMessage, body: string): Promise<Answer> {
     if (this.status === 'down' || this.status === 'stopping') return Promise.resolve(internalServerError());
-    const request: DynamoDBRequest = { seq: this.nextSeq++, method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
+    const headers: Record<string, string | string[] | undefined> = {};
+    for (const name of DYNALITE_HEADERS) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+    const request: DynamoDBRequest = { seq: this.nextSeq++, method: req.method ?? 'GET', url: req.url ?? '/', headers, body };
     if (this.quarantine.size > 0 && this.quarantined(request)) return Promise.resolve(internalServerError());
     return new Promise((resolve) => {
       const pending: Pending = { request, resolve, sentAt: 0 };
