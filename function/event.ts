@@ -214,7 +214,60 @@ function checkParameters<T>(operation: TableOperation, payload: unknown, table: 
     }
   }
   if (payload.TableName !== undefined) checkTableName('payload.TableName', payload.TableName, table);
+  for (const name of ATTRIBUTE_VALUES) {
+    if (payload[name] !== undefined) checkAttributeValues(`payload.${name}`, payload[name]);
+  }
   return { ...payload, TableName: table } as T;
+}
+
+/** The parameters whose values the DocumentClient converts into DynamoDB's attribute values. */
+const ATTRIBUTE_VALUES = ['Item', 'Key', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const;
+
+/** DynamoDB's limit on nesting: an attribute's own value is level 1. */
+const MAX_LEVELS = 32;
+
+/**
+ * Refuses, before the SDK converts them, values it would lose or could not
+ * convert: a number that parsed as Infinity, nesting beyond DynamoDB's 32 levels
+ * (the SDK's recursive conversion would overflow the stack long before a map
+ * 100,000 levels deep is done), and an attribute named `__proto__` (which the
+ * conversion drops without a word). Iterative, so no nesting can overflow it.
+ */
+function checkAttributeValues(path: string, values: unknown): void {
+  // The parameter itself is level 0: its attributes (or placeholders) are level 1.
+  const stack: [value: unknown, path: string, level: number][] = [[values, path, 0]];
+  while (stack.length > 0) {
+    const [value, at, level] = stack.pop()!;
+    if (level > MAX_LEVELS) {
+      throw new BadRequestError(
+        `${at} is nested deeper than the ${MAX_LEVELS} levels DynamoDB allows (an attribute's own value is level 1). ` +
+          'Flatten the attribute, or store its deeper part as a JSON string.'
+      );
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new BadRequestError(
+        `${at} is a number too large to carry (it reads as ${value}); DynamoDB numbers go up to ` +
+          '9.9999999999999999999999999999999999999E+125 either way. Send a number within that range.'
+      );
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${at}[${i}]`, level + 1]);
+      continue;
+    }
+    if (Object.hasOwn(value, '__proto__')) {
+      throw new BadRequestError(
+        `${at} has an attribute named "__proto__", which the AWS SDK would drop without a word when it converts the item for DynamoDB. Rename the attribute.`
+      );
+    }
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i][1], `${at}${memberPath(entries[i][0])}`, level + 1]);
+  }
+}
+
+/** `.name`, or `["odd name"]` for a name that is not a plain identifier. */
+function memberPath(name: string): string {
+  return /^[A-Za-z_$][\w$]{0,40}$/.test(name) ? `.${name}` : `[${clip(JSON.stringify(name), 60)}]`;
 }
 
 function hasKind(value: unknown, kind: Kind): boolean {

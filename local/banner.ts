@@ -4,8 +4,9 @@
  */
 import * as path from 'node:path';
 import type { LocalApiKey } from './api-keys';
-import type { ServerSettings } from './settings';
-import { LOCAL_CREDENTIALS, SIGV4_SERVICE } from './sigv4';
+import { invokeApiAccess } from './lambda-invoke-api';
+import { isLoopback, type ServerSettings } from './settings';
+import { LAMBDA_SIGNING_SERVICE, LOCAL_CREDENTIALS, SIGV4_SERVICE } from './sigv4';
 import type { RouteModel, StackModel, StageModel } from './stack-model';
 
 export interface BannerInput {
@@ -33,7 +34,11 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
   const stackFile = path.relative(settings.userDir, path.join(model.stackDir, 'cdk.tf.json'));
   lines.push(`Serving the stack ${model.stackName} (${stackFile}), region ${model.region}`, '');
   if (!isLoopback(settings.host)) {
-    lines.push(`HOST=${settings.host}: the server and its DynamoDB are reachable from other machines, with no authentication.`, '');
+    lines.push(
+      `HOST=${settings.host}: the server and its DynamoDB are reachable from other machines: the REST API as the stack authorizes it, ` +
+        'the Lambda invoke API with SigV4 signatures only, DynamoDB with no authentication.',
+      '',
+    );
   }
 
   if (model.api) {
@@ -55,7 +60,16 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
       );
     }
   }
+  const invokeAccess = invokeApiAccess(model, settings.host);
+  // The AWS CLI wants credentials and a region even for a local endpoint (and the invoke API may check them); CLI v1 reads AWS_DEFAULT_REGION only.
+  const cliCredentials = `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${model.region}`;
   lines.push(`Lambda invoke API: ${baseUrl}/2015-03-31/functions/<name>/invocations`);
+  if (invokeAccess.signatureRequired) {
+    lines.push(
+      `  SigV4-signed requests only (${invokeAccess.signatureRequired}): access key ${LOCAL_CREDENTIALS.accessKeyId}, secret key ${LOCAL_CREDENTIALS.secretAccessKey}, ` +
+        `region ${model.region}, service ${LAMBDA_SIGNING_SERVICE}; the AWS CLI signs with them given ${cliCredentials}`,
+    );
+  }
   for (const fn of model.functions) {
     lines.push(`  ${fn.name} (${fn.runtime}, ${fn.handler}, timeout ${fn.timeoutSeconds} s)`);
   }
@@ -72,8 +86,7 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     const curl = `curl -X POST${accessFlags(tutorial, stage, apiKeys, model.region)}`;
     const create = `{"operation":"create","tableName":"${table}","payload":{"Item":{"id":"1","name":"Bob"}}}`;
     const read = `{"operation":"read","tableName":"${table}","payload":{"Key":{"id":"1"}}}`;
-    // The AWS CLI wants credentials and a region even for a local endpoint; CLI v1 reads AWS_DEFAULT_REGION only.
-    const aws = `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${model.region} aws`;
+    const aws = `${cliCredentials} aws`;
     const echoFile = path.relative(settings.userDir, path.join(EVENTS_DIR, 'echo.json'));
     lines.push(
       '',
@@ -120,10 +133,6 @@ function accessFlags(route: RouteModel, stage: StageModel, apiKeys: readonly Loc
   const key = route.apiKeyRequired && apiKeys.find((k) => k.enabled && k.plans.some((plan) => plan.stages.includes(stage.name)));
   if (key) flags += ` -H ${shellQuote(`x-api-key: ${key.value}`)}`;
   return flags;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** `word` as one shell word: as it is when it is plain, else in the tutorial's double quotes. */

@@ -1,26 +1,48 @@
 /**
- * Starts and stops the embedded DynamoDB (./dynamodb-worker) from the main thread.
+ * The embedded DynamoDB as clients see it on DYNAMODB_PORT: a front in the main
+ * thread receives each request, refuses what DynamoDB refuses for its documented
+ * limits (./dynamodb-limits), and hands the rest to dynalite in a worker thread
+ * (./dynamodb-worker).
+ *
+ * The front never runs dynalite, so no request can stall or stop it, and it
+ * supervises the worker:
+ * - stuck: when the worker's event loop makes no progress for STALL_MS while
+ *   requests wait, the worker is ended and replaced;
+ * - crashed: the same, when the worker ends on its own.
+ * Either way the requests it had begun (the one it was stuck on among them) get
+ * DynamoDB's 500 InternalServerError, and those it had not begun go to the new
+ * worker. Every write DynamoDB acknowledged is on disk already, so the new worker
+ * starts on the same data (with --in-memory there is none to keep: it starts with
+ * the stack's tables empty).
+ * - storage: a write the disk refuses gets 500 from the worker; the front logs it
+ *   once, and, for a full disk, restarts the worker once there is room again
+ *   (LevelDB may refuse writes until it reopens), reads being served meanwhile.
  */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
+import { checkLimits, jsonDepthExceeds, type KeySchema, MAX_JSON_DEPTH, nestingRefusal, type Refusal } from './dynamodb-limits';
+import {
+  type DynamoDBRequest,
+  type DynamoDBResponse,
+  type DynamoDBWorkerData,
+  errorResponse,
+  type FromDynamoDBWorker,
+  internalServerError,
+  BUSY_SLOT,
+  SHARED_SLOTS,
+  STARTED_SLOT,
+  TICK_SLOT,
+  type ToDynamoDBWorker,
+  VALIDATION_EXCEPTION,
+} from './dynamodb-protocol';
 import { LocalError } from './errors';
+import { readBody } from './rest-api';
 import { clientHost, urlHost } from './settings';
 import { LOCAL_ACCOUNT_ID, type TableModel } from './stack-model';
-
-export interface DynamoDBWorkerData {
-  readonly host: string;
-  /** The address the worker itself uses to reach its server (loopback when `host` is a wildcard). */
-  readonly clientHost: string;
-  readonly port: number;
-  /** undefined: in memory only. */
-  readonly dataDir: string | undefined;
-  readonly tables: readonly TableModel[];
-}
-
-export type FromDynamoDBWorker =
-  | { readonly kind: 'ready'; readonly created: readonly string[] }
-  | { readonly kind: 'failed'; readonly message: string }
-  | { readonly kind: 'stopped' };
 
 export interface DynamoDBOptions {
   readonly host: string;
@@ -28,20 +50,50 @@ export interface DynamoDBOptions {
   readonly dataDir: string | undefined;
   readonly tables: readonly TableModel[];
   readonly region: string;
+  /**
+   * Where the front reports what clients cannot see: a replaced worker, a full disk.
+   * @default one line each on stderr
+   */
+  readonly log?: (line: string) => void;
 }
 
 const WORKER_BOOTSTRAP = `require(${JSON.stringify(path.join(__dirname, '..', 'scripts', 'ts-register.js'))});
 require(${JSON.stringify(path.join(__dirname, 'dynamodb-worker.ts'))});`;
 
+/** A worker whose event loop makes no progress this long, while requests wait for it, is stuck. */
+export const STALL_MS = 3000;
+/** A request the worker leaves unanswered this long gets InternalServerError, even from a worker that seems alive. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How often the front looks at the worker. */
+const WATCH_MS = 250;
 /** How long a graceful stop may take before the worker is ended anyway; every write is on disk already. */
 const STOP_TIMEOUT_MS = 3000;
+/** How long a request that stalled or ended a worker is refused at once when sent again. */
+const QUARANTINE_MS = 60_000;
+/** Operations that change nothing: begun by a replaced worker beside the request that stalled it, they go to the next. */
+const READS: ReadonlySet<string> = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'DescribeTable', 'ListTables', 'DescribeTimeToLive', 'ListTagsOfResource']);
+/** After a worker failed to start, the next attempt comes this much later. */
+const RESTART_RETRY_MS = 2000;
+/** How often the free space of a full disk is looked at, and how much there must be to write again. */
+const DISK_POLL_MS = 1000;
+export const RESUME_FREE_BYTES = 16 * 1024 * 1024;
+/** DynamoDB's limit on a request's size (dynalite's too). */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const API_VERSION = 'DynamoDB_20120810';
+/** The request headers dynalite reads: only these are copied to its thread. */
+const DYNALITE_HEADERS = ['content-type', 'x-amz-target', 'authorization', 'x-amz-date', 'date', 'origin', 'access-control-request-headers', 'access-control-request-method'] as const;
+/** Headers of dynalite's answer that belong to its connection, not to the answer. */
+const CONNECTION_HEADERS: ReadonlySet<string> = new Set(['connection', 'transfer-encoding', 'content-length', 'keep-alive']);
+
+type Answer = Omit<DynamoDBResponse, 'seq'>;
 
 export class EmbeddedDynamoDB {
   /** URL clients on this machine use, e.g. for AWS_ENDPOINT_URL_DYNAMODB. */
   readonly endpoint: string;
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly front: Server,
+    private readonly host: WorkerHost,
     options: DynamoDBOptions,
     /** Tables this start created (the others existed in DATA_DIR). */
     readonly created: readonly string[],
@@ -49,19 +101,209 @@ export class EmbeddedDynamoDB {
     this.endpoint = `http://${urlHost(clientHost(options.host))}:${options.port}`;
   }
 
+  /** Starts the worker, and once its tables are there, listens on DYNAMODB_PORT: no client ever sees a table missing. */
   static async start(options: DynamoDBOptions): Promise<EmbeddedDynamoDB> {
-    const workerData: DynamoDBWorkerData = {
-      host: options.host,
-      clientHost: clientHost(options.host),
-      port: options.port,
-      dataDir: options.dataDir,
-      tables: options.tables,
-    };
+    const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+    const keySchemas = new Map<string, KeySchema>(options.tables.map((t) => [t.name, { hashKey: t.hashKey.name, rangeKey: t.rangeKey?.name }]));
+    const host = new WorkerHost(options, log);
+    const front = createServer((req, res) => {
+      serve(req, res, host, keySchemas).catch((error: unknown) => {
+        log(`DynamoDB: internal error serving ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+        if (res.headersSent) res.destroy();
+        else answer(req, res, internalServerError());
+      });
+    });
+    front.keepAliveTimeout = 65_000;
+    const created = await host.start();
+    try {
+      await listen(front, options);
+    } catch (error) {
+      await host.stop();
+      throw error;
+    }
+    return new EmbeddedDynamoDB(front, host, options, created);
+  }
+
+  /** Stops listening, lets requests in flight finish, then closes the database (LevelDB closes cleanly) and ends the worker. */
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.front.close(() => resolve()));
+    this.front.closeIdleConnections();
+    const grace = setTimeout(() => this.front.closeAllConnections(), STOP_TIMEOUT_MS);
+    await this.host.stop();
+    this.front.closeAllConnections();
+    await closed;
+    clearTimeout(grace);
+  }
+}
+
+/** One client request: refused by DynamoDB's limits here, or answered by the worker. */
+async function serve(req: IncomingMessage, res: ServerResponse, host: WorkerHost, keySchemas: ReadonlyMap<string, KeySchema>): Promise<void> {
+  const body = await readBody(req, MAX_REQUEST_BYTES).catch(() => null);
+  if (body === null) {
+    res.destroy(); // The client went away mid-request.
+    return;
+  }
+  if (body === undefined) {
+    res.writeHead(413, { Connection: 'close' }).end();
+    return;
+  }
+  const text = body.toString('utf8');
+  const refused = limitsRefusal(req, body, text, keySchemas);
+  answer(req, res, refused ? errorResponse(400, VALIDATION_EXCEPTION, refused.message) : await host.send(req, text));
+}
+
+/**
+ * DynamoDB's refusal of a request for its limits, if any. Requests dynalite refuses
+ * before validating anything (not POST, no body, no signature) go to it as they
+ * are: its answers to those parse the body without recursion, if at all.
+ */
+function limitsRefusal(req: IncomingMessage, body: Buffer, text: string, keySchemas: ReadonlyMap<string, KeySchema>): Refusal | undefined {
+  const target = req.headers['x-amz-target'];
+  if (req.method !== 'POST' || body.length === 0 || typeof target !== 'string' || !isSigned(req)) return undefined;
+  const operation = target.slice(target.indexOf('.') + 1);
+  if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) return nestingRefusal(operation);
+  if (!target.startsWith(`${API_VERSION}.`)) return undefined;
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return undefined; // dynalite answers SerializationException.
+  }
+  return checkLimits(operation, input, keySchemas);
+}
+
+function isSigned(req: IncomingMessage): boolean {
+  return req.headers.authorization?.trim().startsWith('AWS4-') === true || (req.url ?? '').includes('X-Amz-Algorithm=');
+}
+
+/** Sends `response` as DynamoDB does: its headers, a request id, the body's CRC32 (the AWS CLI checks it). */
+function answer(req: IncomingMessage, res: ServerResponse, response: Answer): void {
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (!CONNECTION_HEADERS.has(name)) res.setHeader(name, value);
+  }
+  // Answers dynalite did not write (the front's, a 500) take the request's JSON flavour, as dynalite's do.
+  if (response.headers['x-amzn-requestid'] === undefined && req.headers['content-type']?.startsWith('application/json')) {
+    res.setHeader('content-type', 'application/json');
+  }
+  if (!res.hasHeader('x-amzn-requestid')) res.setHeader('x-amzn-RequestId', requestId());
+  if (!res.hasHeader('x-amz-crc32')) res.setHeader('x-amz-crc32', crc32(response.body));
+  res.setHeader('content-length', Buffer.byteLength(response.body));
+  res.end(response.body);
+}
+
+const REQUEST_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** 52 characters from A-Z 0-9, as DynamoDB's request ids. */
+function requestId(): string {
+  return Array.from(randomBytes(52), (byte) => REQUEST_ID_ALPHABET[byte % REQUEST_ID_ALPHABET.length]).join('');
+}
+
+function listen(server: Server, options: DynamoDBOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new LocalError(
+          error.code === 'EADDRINUSE'
+            ? `DYNAMODB_PORT ${options.port} is in use on ${options.host} (another \`npm start\`, or a DynamoDB Local?). Stop that process, or set DYNAMODB_PORT to a free port.`
+            : `The embedded DynamoDB cannot listen on ${options.host}:${options.port}: ${error.message}. Check HOST and DYNAMODB_PORT.`,
+        ),
+      );
+    });
+    server.listen(options.port, options.host, () => resolve());
+  });
+}
+
+interface Pending {
+  readonly request: DynamoDBRequest;
+  readonly resolve: (response: Answer) => void;
+  /** When it was posted to the worker (performance.now()). */
+  sentAt: number;
+}
+
+/** The worker running dynalite: starts it, posts requests to it, and replaces it when it is stuck or gone. */
+class WorkerHost {
+  private worker: Worker | undefined;
+  /** The current worker's shared slots (STARTED_SLOT, TICK_SLOT); each worker gets its own. */
+  private shared = new Int32Array(new SharedArrayBuffer(SHARED_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  /** starting: requests wait; ready: they go to the worker; down: no worker could start; stopping: no new ones. */
+  private status: 'starting' | 'ready' | 'down' | 'stopping' = 'starting';
+  /** Posted to the current worker and not answered yet, in the order sent. */
+  private readonly inFlight = new Map<number, Pending>();
+  /** Waiting for a worker to be ready, in sequence order. */
+  private waiting: Pending[] = [];
+  /** Requests to post at the end of this turn of the event loop, as one message. */
+  private outbox: DynamoDBRequest[] = [];
+  private nextSeq = 1;
+  private lastTick = 0;
+  private tickSeenAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** The storage error being reported, until writing works again. */
+  private storageTrouble: string | undefined;
+  private diskPoll: NodeJS.Timeout | undefined;
+  /** Requests that stalled or ended a worker, by fingerprint, with when they may be tried again. */
+  private readonly quarantine = new Map<string, number>();
+
+  constructor(
+    private readonly options: DynamoDBOptions,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async start(): Promise<readonly string[]> {
+    const created = await this.spawn();
+    this.watchdog = setInterval(() => this.watch(), WATCH_MS).unref();
+    return created;
+  }
+
+  /** Resolves with the worker's answer, or DynamoDB's 500 when none can come. */
+  send(req: IncomingMessage, body: string): Promise<Answer> {
+    if (this.status === 'down' || this.status === 'stopping') return Promise.resolve(internalServerError());
+    const headers: Record<string, string | string[] | undefined> = {};
+    for (const name of DYNALITE_HEADERS) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+    const request: DynamoDBRequest = { seq: this.nextSeq++, method: req.method ?? 'GET', url: req.url ?? '/', headers, body };
+    if (this.quarantine.size > 0 && this.quarantined(request)) return Promise.resolve(internalServerError());
+    return new Promise((resolve) => {
+      const pending: Pending = { request, resolve, sentAt: 0 };
+      if (this.status === 'ready') this.post(pending);
+      else this.waiting.push(pending);
+    });
+  }
+
+  private quarantined(request: DynamoDBRequest): boolean {
+    const now = performance.now();
+    for (const [key, until] of this.quarantine) if (until <= now) this.quarantine.delete(key);
+    return this.quarantine.has(fingerprint(request));
+  }
+
+  private post(pending: Pending): void {
+    const now = performance.now();
+    // Idle time is no stall: the clock starts when the worker has work.
+    if (this.inFlight.size === 0) {
+      this.lastTick = Atomics.load(this.shared, TICK_SLOT);
+      this.tickSeenAt = now;
+    }
+    pending.sentAt = now;
+    this.inFlight.set(pending.request.seq, pending);
+    if (this.outbox.length === 0) setImmediate(() => this.flush());
+    this.outbox.push(pending.request);
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length > 0) this.worker?.postMessage(batch satisfies ToDynamoDBWorker);
+  }
+
+  /** Starts a worker on the data and waits until its tables are there; posts the requests that waited. */
+  private async spawn(): Promise<readonly string[]> {
+    this.status = 'starting';
+    const state = new SharedArrayBuffer(SHARED_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    const workerData: DynamoDBWorkerData = { dataDir: this.options.dataDir, tables: this.options.tables, state };
     const worker = new Worker(WORKER_BOOTSTRAP, {
       eval: true,
       workerData,
       // dynalite builds its ARNs from these.
-      env: { AWS_REGION: options.region, AWS_ACCOUNT_ID: LOCAL_ACCOUNT_ID },
+      env: { AWS_REGION: this.options.region, AWS_ACCOUNT_ID: LOCAL_ACCOUNT_ID },
     });
     const first = await new Promise<FromDynamoDBWorker>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`the embedded DynamoDB exited with code ${code} while starting`));
@@ -73,28 +315,215 @@ export class EmbeddedDynamoDB {
         worker.off('exit', onExit);
         resolve(message);
       });
+    }).catch(async (error: unknown) => {
+      await worker.terminate();
+      throw error;
     });
     if (first.kind !== 'ready') {
       await worker.terminate();
       throw new LocalError(first.kind === 'failed' ? first.message : 'the embedded DynamoDB stopped while starting');
     }
-    return new EmbeddedDynamoDB(worker, options, first.created);
+    worker.on('message', (message: FromDynamoDBWorker) => this.receive(worker, message));
+    worker.on('error', (error) => this.lost(worker, `stopped on an error: ${error.message}`));
+    worker.on('exit', (code) => this.lost(worker, `exited with code ${code}`));
+    this.worker = worker;
+    this.shared = new Int32Array(state);
+    this.status = 'ready';
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const pending of waiting) this.post(pending);
+    return first.created;
   }
 
-  /** Closes the HTTP server and the database (LevelDB closes cleanly), then ends the worker. */
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, STOP_TIMEOUT_MS);
-      this.worker.once('message', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.worker.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.worker.postMessage('stop');
-    });
-    await this.worker.terminate();
+  private receive(worker: Worker, message: FromDynamoDBWorker): void {
+    if (worker !== this.worker) return;
+    if (message.kind === 'responses') {
+      for (const { seq, ...response } of message.responses) {
+        const pending = this.inFlight.get(seq);
+        if (!pending) continue; // Timed out already.
+        this.inFlight.delete(seq);
+        pending.resolve(response);
+      }
+    } else if (message.kind === 'storage-error') this.storageFailed(message.message);
   }
+
+  private lost(worker: Worker, how: string): void {
+    if (worker !== this.worker || this.status === 'stopping') return;
+    this.replace(`the embedded DynamoDB ${how}`);
+  }
+
+  /** Looks for a stuck worker and for requests unanswered too long. */
+  private watch(): void {
+    if (this.status !== 'ready' || this.inFlight.size === 0) return;
+    const now = performance.now();
+    const tick = Atomics.load(this.shared, TICK_SLOT);
+    if (tick !== this.lastTick) {
+      this.lastTick = tick;
+      this.tickSeenAt = now;
+    } else if (now - this.tickSeenAt >= STALL_MS) {
+      const culprit = this.inFlight.get(Atomics.load(this.shared, BUSY_SLOT));
+      this.replace(
+        culprit
+          ? `the embedded DynamoDB was busy with ${describe(culprit.request)} for over ${STALL_MS / 1000} s, serving no one`
+          : `the embedded DynamoDB made no progress for over ${STALL_MS / 1000} s`,
+        culprit,
+      );
+      return;
+    }
+    for (const [seq, pending] of this.inFlight) {
+      if (now - pending.sentAt < REQUEST_TIMEOUT_MS) break; // In the order sent: the rest are younger.
+      this.inFlight.delete(seq);
+      this.log(`DynamoDB: ${describe(pending.request)} got no answer in ${REQUEST_TIMEOUT_MS / 1000} s; it got 500 InternalServerError.`);
+      pending.resolve(internalServerError());
+    }
+  }
+
+  /**
+   * Ends the current worker and starts another on the same data. The request it was
+   * stuck on, when known, gets InternalServerError, and so does the same request sent
+   * again within QUARANTINE_MS (the SDKs retry a 500, which would stall the next
+   * worker too). What it had begun besides may be half done, so gets
+   * InternalServerError (which the SDKs retry), except reads beside a known culprit;
+   * what it had not begun goes to the new worker.
+   */
+  private replace(what: string, culprit?: Pending): void {
+    const old = this.worker;
+    this.worker = undefined;
+    this.status = 'starting';
+    const started = Atomics.load(this.shared, STARTED_SLOT);
+    if (culprit) this.quarantine.set(fingerprint(culprit.request), performance.now() + QUARANTINE_MS);
+    let failed = 0;
+    const again: Pending[] = [];
+    for (const [seq, pending] of this.inFlight) {
+      if (seq > started || (culprit && pending !== culprit && READS.has(operationOf(pending.request)))) again.push(pending);
+      else {
+        failed++;
+        pending.resolve(internalServerError());
+      }
+    }
+    this.inFlight.clear();
+    this.outbox = [];
+    this.waiting = [...again, ...this.waiting];
+    this.log(
+      `DynamoDB: ${what}; replaced it with a new one ${this.options.dataDir ? 'on the same data' : 'with empty tables (--in-memory keeps no data across it)'}. ` +
+        `${culprit ? `That request, and the same one sent again in the next ${QUARANTINE_MS / 1000} s, get 500 InternalServerError. ` : ''}` +
+        `${failed} request(s) it had begun got 500 InternalServerError${again.length > 0 ? `; ${again.length} go to the new one` : ''}.`,
+    );
+    void (old ? old.terminate() : Promise.resolve()).then(() => this.respawn());
+  }
+
+  /** Starts a worker, and keeps trying while it fails, answering 500 meanwhile. */
+  private respawn(reported = false): void {
+    if (this.status === 'stopping') return;
+    this.spawn().then(
+      () => {
+        if (reported) this.log('DynamoDB: the embedded DynamoDB started again.');
+      },
+      (error: unknown) => {
+        if (!reported) {
+          this.log(
+            `DynamoDB: the embedded DynamoDB cannot start (${error instanceof Error ? error.message : String(error)}); ` +
+              `trying again every ${RESTART_RETRY_MS / 1000} s, and answering 500 InternalServerError meanwhile.`,
+          );
+        }
+        this.status = 'down';
+        for (const pending of this.waiting.splice(0)) pending.resolve(internalServerError());
+        setTimeout(() => this.respawn(true), RESTART_RETRY_MS).unref();
+      },
+    );
+  }
+
+  /** One line per outage; a full disk is watched until it has room, then the worker restarts. */
+  private storageFailed(message: string): void {
+    if (this.storageTrouble !== undefined) return;
+    this.storageTrouble = message;
+    const dataDir = this.options.dataDir ?? '';
+    if (!/no space|ENOSPC|quota/i.test(message)) {
+      this.log(
+        `DynamoDB: writing to DATA_DIR=${dataDir} failed (${message}). Writes get 500 InternalServerError; reads go on. ` +
+          'Fix the cause, then restart the server: the data written so far is kept.',
+      );
+      return;
+    }
+    this.log(
+      `DynamoDB: the disk of DATA_DIR=${dataDir} is full (${message}). Writes get 500 InternalServerError until it has room; ` +
+        'reads go on, and nothing written so far is lost. Free some space on that disk: writing resumes by itself.',
+    );
+    const location = path.join(dataDir, 'dynamodb');
+    let checking = false;
+    this.diskPoll = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      void this.resumeIfRoom(location).finally(() => (checking = false));
+    }, DISK_POLL_MS).unref();
+  }
+
+  private async resumeIfRoom(location: string): Promise<void> {
+    const stats = await fs.promises.statfs(location).catch(() => undefined);
+    if (!stats || stats.bavail * stats.bsize < RESUME_FREE_BYTES || this.status !== 'ready') return;
+    clearInterval(this.diskPoll);
+    // LevelDB may keep refusing writes after a failed one until it is reopened.
+    const old = this.worker!;
+    this.status = 'starting';
+    await this.drain();
+    this.worker = undefined;
+    await stopWorker(old);
+    this.storageTrouble = undefined;
+    this.log(`DynamoDB: DATA_DIR=${this.options.dataDir} has room again; writes resumed.`);
+    this.respawn();
+  }
+
+  /** Waits until the requests in flight are answered (up to STOP_TIMEOUT_MS); those left get InternalServerError. */
+  private async drain(): Promise<void> {
+    const until = performance.now() + STOP_TIMEOUT_MS;
+    while (this.inFlight.size > 0 && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const pending of this.inFlight.values()) pending.resolve(internalServerError());
+    this.inFlight.clear();
+  }
+
+  /** Answers what waits, lets what is in flight finish, then closes the database and ends the worker. */
+  async stop(): Promise<void> {
+    this.status = 'stopping';
+    clearInterval(this.watchdog);
+    clearInterval(this.diskPoll);
+    for (const pending of this.waiting.splice(0)) pending.resolve(internalServerError());
+    const worker = this.worker;
+    if (!worker) return;
+    await this.drain();
+    this.worker = undefined;
+    await stopWorker(worker);
+  }
+}
+
+/** Asks `worker` to close the database, then ends it (after STOP_TIMEOUT_MS in any case). */
+async function stopWorker(worker: Worker): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    worker.on('message', (message: FromDynamoDBWorker) => message.kind === 'stopped' && done());
+    worker.once('exit', done);
+    worker.postMessage('stop' satisfies ToDynamoDBWorker);
+  });
+  await worker.terminate();
+}
+
+/** The operation a request names (`GetItem`), or its method and path. */
+function operationOf(request: DynamoDBRequest): string {
+  const target = request.headers['x-amz-target'];
+  return typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : `${request.method} ${request.url}`;
+}
+
+/** The same operation with the same body: what an SDK sends when it retries. */
+function fingerprint(request: DynamoDBRequest): string {
+  return createHash('sha256').update(operationOf(request)).update('\n').update(request.body).digest('base64');
+}
+
+/** `a PutItem on lambda-apigateway`, for a log line; never a value from the request's items. */
+function describe(request: DynamoDBRequest): string {
+  const operation = operationOf(request);
+  const table = /"TableName"\s*:\s*"([\w.-]{1,255})"/.exec(request.body)?.[1];
+  return table ? `a ${operation} on ${table}` : `a ${operation}`;
 }

@@ -14,7 +14,7 @@ import { assignApiKeyValues } from './api-keys';
 import { banner } from './banner';
 import { EmbeddedDynamoDB } from './dynamodb';
 import { exitWithError, LocalError } from './errors';
-import { LAMBDA_API_PREFIX, LambdaInvokeApi } from './lambda-invoke-api';
+import { invokeApiAccess, LAMBDA_API_PREFIX, LambdaInvokeApi } from './lambda-invoke-api';
 import { FunctionRuntime } from './lambda-runtime';
 import { answerInternalError, RestApiGateway } from './rest-api';
 import { clientHost, loadServerSettings, parseServerArgs, type ServerSettings, urlHost, USAGE } from './settings';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const apiKeys = assignApiKeyValues(model.api?.apiKeys ?? [], settings.localApiKey);
   // Compiles templates, patterns and schemas now, so a bad one stops the server before it starts anything.
   const gateway = model.api && new RestApiGateway(model.api, runtimes, model.region, apiKeys);
-  const lambdaApi = new LambdaInvokeApi(runtimes, model.region, LOCAL_ACCOUNT_ID);
+  const lambdaApi = new LambdaInvokeApi(runtimes, model.region, LOCAL_ACCOUNT_ID, invokeApiAccess(model, settings.host));
   const accessLog = new AccessLog(process.stdout);
 
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {

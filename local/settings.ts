@@ -138,6 +138,11 @@ export function clientHost(host: string): string {
   return host;
 }
 
+/** Whether listening on `host` keeps the server to this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 /** `host` as it goes into a URL (IPv6 in brackets). */
 export function urlHost(host: string): string {
   return net.isIPv6(host) ? `[${host}]` : host;

@@ -1,18 +1,19 @@
 /**
- * Signature Version 4 verification for methods with AWS_IAM authorization, with
- * API Gateway's answers (403, its messages, where known) when a request is not
- * signed, is signed badly or by credentials it does not know.
+ * Signature Version 4 verification for methods with AWS_IAM authorization (service
+ * execute-api) and for the Lambda invoke API when it requires signing (service
+ * lambda), with AWS's answers (403, its messages, where known) when a request is
+ * not signed, is signed badly or by credentials it does not know.
  *
  * What is checked, for the request as received (Authorization header, or the
  * X-Amz-* query parameters of a presigned URL): the algorithm and the signature's
- * parts; the credential scope (the stack's region, service execute-api,
+ * parts; the credential scope (the stack's region, the service,
  * aws4_request) and its date against X-Amz-Date (or Date); the clock (5 minutes
  * either way, or X-Amz-Expires for a presigned URL); the access key; and the
  * signature itself, recomputed over the canonical request with the body's SHA-256.
  *
  * What is not: IAM. The only credentials are LOCAL_CREDENTIALS, and they may call
- * every method; AWS would also evaluate the caller's policies (execute-api:Invoke)
- * and the API's resource policy. Nor are there temporary credentials: a request
+ * every method and function; AWS would also evaluate the caller's policies
+ * (execute-api:Invoke, lambda:InvokeFunction) and resource policies. Nor are there temporary credentials: a request
  * carrying X-Amz-Security-Token is answered as one signed by an unknown key.
  * Messages are those of AWS's SigV4 errors where known; the one for an invalid
  * X-Amz-Expires is worded in their style.
@@ -23,7 +24,10 @@ import type { IncomingMessage } from 'node:http';
 /** The credentials the server accepts: the ones its banner tells the AWS CLI and curl to use. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/** The service REST API requests are signed for. */
 export const SIGV4_SERVICE = 'execute-api';
+/** The service Lambda's API requests are signed for. */
+export const LAMBDA_SIGNING_SERVICE = 'lambda';
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
@@ -52,8 +56,8 @@ interface Signed {
 
 type QueryPair = readonly [name: string, value: string];
 
-/** undefined when `req` is signed by LOCAL_CREDENTIALS for `region`; otherwise why not. */
-export function verifySignature(req: IncomingMessage, body: Buffer, region: string): SignatureFailure | undefined {
+/** undefined when `req` is signed by LOCAL_CREDENTIALS for `region` and `expectedService`; otherwise why not. */
+export function verifySignature(req: IncomingMessage, body: Buffer, region: string, expectedService: string = SIGV4_SERVICE): SignatureFailure | undefined {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q < 0 ? url : url.slice(0, q);
@@ -70,7 +74,7 @@ export function verifySignature(req: IncomingMessage, body: Buffer, region: stri
   }
   const [accessKeyId, scopeDate, scopeRegion, service, terminator] = scope;
   if (terminator !== 'aws4_request') return invalid(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `);
-  if (service !== SIGV4_SERVICE) return invalid(`Credential should be scoped to correct service: '${SIGV4_SERVICE}'. `);
+  if (service !== expectedService) return invalid(`Credential should be scoped to correct service: '${expectedService}'. `);
   if (scopeRegion !== region) return invalid(`Credential should be scoped to a valid region, not '${scopeRegion}'. `);
 
   const time = parseIsoBasic(date);

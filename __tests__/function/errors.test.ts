@@ -222,6 +222,44 @@ describe('Refusal: 400 BadRequest', () => {
     expect(message).toMatch(/^DynamoDB rejected the request: .*key/i);
   });
 
+  it('refuses a number that parsed as Infinity (1e400), naming the attribute, where the SDK failed with a 500', async () => {
+    const { errorClass, message } = await refusal(JSON.parse('{"operation":"create","payload":{"Item":{"id":"n","v":1e400}}}'));
+    expect(errorClass).toBe('BadRequest');
+    expect(message).toBe(
+      'payload.Item.v is a number too large to carry (it reads as Infinity); DynamoDB numbers go up to 9.9999999999999999999999999999999999999E+125 either way. Send a number within that range.'
+    );
+    const { message: negative } = await refusal(JSON.parse('{"operation":"update","payload":{"Key":{"id":"1"},"UpdateExpression":"SET v = :v","ExpressionAttributeValues":{":v":[1,-1e999]}}}'));
+    expect(negative).toMatch(/^payload\.ExpressionAttributeValues\[":v"\]\[1\] is a number too large to carry \(it reads as -Infinity\)/);
+  });
+
+  it('refuses a map nested 100,000 levels, where the SDK overflowed its stack; 32 levels are stored, 33 refused', async () => {
+    const nested = (levels: number) => {
+      let value: unknown = 'leaf';
+      for (let i = 1; i < levels; i++) value = { n: value };
+      return value;
+    };
+    const { errorClass, message } = await refusal({ operation: 'create', payload: { Item: { id: 'deep', v: nested(100_000) } } });
+    expect(errorClass).toBe('BadRequest');
+    expect(message).toBe(
+      `payload.Item.v${'.n'.repeat(32)} is nested deeper than the 32 levels DynamoDB allows (an attribute's own value is level 1). Flatten the attribute, or store its deeper part as a JSON string.`
+    );
+    const { message: inKey } = await refusal({ operation: 'read', payload: { Key: { id: nested(100_000) } } });
+    expect(inKey).toMatch(/^payload\.Key\.id(\.n){32} is nested deeper than the 32 levels/);
+    await refusal({ operation: 'create', payload: { Item: { id: 'deep', v: nested(33) } } });
+    await handler({ operation: 'create', payload: { Item: { id: 'deep', v: nested(32) } } }, context);
+    expect(await handler({ operation: 'read', payload: { Key: { id: 'deep' } } }, context)).toEqual({ Item: { id: 'deep', v: nested(32) } });
+  });
+
+  it('refuses an attribute named __proto__, which the SDK dropped without a word, naming where it is', async () => {
+    const { errorClass, message } = await refusal(JSON.parse('{"operation":"create","payload":{"Item":{"id":"pp1","__proto__":{"x":1},"a":1}}}'));
+    expect(errorClass).toBe('BadRequest');
+    expect(message).toBe(
+      'payload.Item has an attribute named "__proto__", which the AWS SDK would drop without a word when it converts the item for DynamoDB. Rename the attribute.'
+    );
+    const { message: nested } = await refusal(JSON.parse('{"operation":"create","payload":{"Item":{"id":"pp2","tags":[{"a b":{"__proto__":1}}]}}}'));
+    expect(nested).toMatch(/^payload\.Item\.tags\[0\]\["a b"\] has an attribute named "__proto__"/);
+  });
+
   it("passes on DynamoDB's ValidationException for a number too large to store", async () => {
     const { errorClass, message } = await refusal({ operation: 'create', payload: { Item: { id: '1', n: 1e300 } } });
     expect(errorClass).toBe('BadRequest');

@@ -81,6 +81,14 @@ describe('Operation: create', () => {
     });
     expect(answer).toHaveProperty('ConsumedCapacity.TableName', TABLE_NAME);
   });
+
+  it("stores a number beyond a double's precision as the event carries it, rounded, as the tutorial's SDK v2 did; sent as a string, every digit is kept (README, operation reference)", async () => {
+    // The runtime parses the event before the handler runs: the digits past a double's 17 are gone by then.
+    await invoke(JSON.parse('{"operation":"create","payload":{"Item":{"id":"big","n":12345678901234567890123,"s":"12345678901234567890123"}}}'));
+    expect(await storedItem('big')).toEqual({ id: { S: 'big' }, n: { N: '12345678901234568000000' }, s: { S: '12345678901234567890123' } });
+    const read = await invoke({ operation: 'read', payload: { Key: { id: 'big' } } });
+    expect(JSON.stringify(read)).toBe('{"Item":{"id":"big","n":1.2345678901234568e+22,"s":"12345678901234567890123"}}');
+  });
 });
 
 describe('Operation: read', () => {

@@ -43,6 +43,8 @@ export interface ServerOptions {
   /** Environment for the server (STACK_DIR or CDKTF_OUTDIR, DATA_DIR, ...); PORT and DYNAMODB_PORT are chosen unless given. */
   readonly env: Record<string, string>;
   readonly args?: readonly string[];
+  /** A command the server runs under, e.g. `unshare` with its arguments; the server's own command line follows it. */
+  readonly wrapper?: readonly string[];
 }
 
 export interface RunningServer {
@@ -60,10 +62,10 @@ const READY = 'Ready on ';
 const START_TIMEOUT_MS = 20_000;
 
 /** Spawns `node -r ./scripts/ts-register.js local/server.ts` and resolves once it says it is ready. */
-export async function startServer({ env, args = [] }: ServerOptions): Promise<RunningServer> {
+export async function startServer({ env, args = [], wrapper = [] }: ServerOptions): Promise<RunningServer> {
   const port = Number(env.PORT ?? (await freePort()));
   const dynamodbPort = Number(env.DYNAMODB_PORT ?? (await freePort()));
-  const child = spawnServer({ ...env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) }, args);
+  const child = spawnServer({ ...env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) }, args, wrapper);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -95,8 +97,9 @@ export async function startServer({ env, args = [] }: ServerOptions): Promise<Ru
   };
 }
 
-export function spawnServer(env: Record<string, string>, args: readonly string[] = []): ChildProcess {
-  return spawn(process.execPath, ['-r', './scripts/ts-register.js', 'local/server.ts', ...args], {
+export function spawnServer(env: Record<string, string>, args: readonly string[] = [], wrapper: readonly string[] = []): ChildProcess {
+  const command = [...wrapper, process.execPath, '-r', './scripts/ts-register.js', 'local/server.ts', ...args];
+  return spawn(command[0], command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
