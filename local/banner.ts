@@ -4,6 +4,8 @@
  */
 import * as path from 'node:path';
 import type { LocalApiKey } from './api-keys';
+import type { FunctionNode } from './function-node';
+import { DEFAULT_CONCURRENCY } from './lambda-runtime';
 import type { ServerSettings } from './settings';
 import { LOCAL_CREDENTIALS, SIGV4_SERVICE } from './sigv4';
 import type { RouteModel, StackModel, StageModel } from './stack-model';
@@ -18,13 +20,15 @@ export interface BannerInput {
   readonly initErrors: readonly string[];
   /** The stack's API keys, with the values this server accepts. */
   readonly apiKeys: readonly LocalApiKey[];
+  /** The Node.js that runs the functions of each runtime (nodejs22.x, ...). */
+  readonly nodes: ReadonlyMap<string, FunctionNode>;
 }
 
 /** The tutorial's resource; its requests are printed when the stack serves it. */
 const TUTORIAL_RESOURCE = '/DynamoDBManager';
 const ECHO_EVENT = '{"operation":"echo","payload":{"somekey1":"somevalue1","somekey2":"somevalue2"}}';
 
-export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys }: BannerInput): string {
+export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys, nodes }: BannerInput): string {
   const lines: string[] = [];
   const stackFile = path.relative(process.cwd(), path.join(model.stackDir, 'cdk.tf.json')) || model.stackDir;
   lines.push(`Serving the stack ${model.stackName} (${stackFile}), region ${model.region}`, '');
@@ -53,7 +57,13 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
   }
   lines.push(`Lambda invoke API: ${baseUrl}/2015-03-31/functions/<name>/invocations`);
   for (const fn of model.functions) {
-    lines.push(`  ${fn.name} (${fn.runtime}, ${fn.handler}, timeout ${fn.timeoutSeconds} s)`);
+    const node = nodes.get(fn.runtime);
+    const concurrency =
+      fn.reservedConcurrency === undefined ? `up to ${DEFAULT_CONCURRENCY} environments (the local default)` : `up to ${fn.reservedConcurrency} environments (reserved concurrency)`;
+    lines.push(
+      `  ${fn.name} (${fn.runtime}, ${fn.handler}, timeout ${fn.timeoutSeconds} s, ${fn.memoryMb} MB, ${concurrency})`,
+      `    runs on Node.js ${node?.version ?? process.version}: ${node?.source ?? "this server's own Node.js"}`,
+    );
   }
   const tables = model.tables.map((table) => `${table.name}${createdTables.includes(table.name) ? ' (created)' : ''}`).join(', ') || 'none';
   const storage = settings.dataDir ? `data in ${settings.dataDir}` : 'in memory only (--in-memory): nothing is kept';
@@ -81,7 +91,7 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     );
   }
 
-  const notes = [...initErrors, ...model.notices];
+  const notes = [...initErrors, ...[...nodes.values()].flatMap((node) => node.fallbackNotice ?? []), ...model.notices];
   if (settings.localApiKey !== undefined && !apiKeys.some((key) => key.origin === 'LOCAL_API_KEY')) {
     notes.push(`LOCAL_API_KEY is set but unused: ${apiKeys.length === 0 ? 'the stack declares no API key' : 'every API key of the stack has a value of its own'}.`);
   }

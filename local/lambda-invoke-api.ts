@@ -62,7 +62,7 @@ export class LambdaInvokeApi {
           return;
         }
         return invocation.then((result) => {
-          if (result.kind === 'rejected') return this.error(res, result.status, result.errorType, result.message);
+          if (result.kind === 'rejected') return this.error(res, result.status, result.errorType, result.message, result.reason);
           res.statusCode = 200;
           res.setHeader('Content-Type', 'application/json');
           res.setHeader('X-Amz-Executed-Version', '$LATEST');
@@ -74,12 +74,15 @@ export class LambdaInvokeApi {
     );
   }
 
-  /** An error of Lambda's API itself (not of the function), shaped as the AWS CLI and SDKs parse it. */
-  private error(res: ServerResponse, status: number, errorType: string, message: string): void {
+  /**
+   * An error of Lambda's API itself (not of the function), shaped as the AWS CLI and SDKs parse it.
+   * @param reason a throttle's Reason, which Lambda sends with a lower-case `message`.
+   */
+  private error(res: ServerResponse, status: number, errorType: string, message: string, reason?: string): void {
     res.statusCode = status;
     res.setHeader('Content-Type', 'application/json');
     res.setHeader('x-amzn-ErrorType', errorType);
-    res.end(JSON.stringify({ Type: 'User', Message: message }));
+    res.end(JSON.stringify(reason === undefined ? { Type: 'User', Message: message } : { Reason: reason, Type: 'User', message }));
   }
 }
 
