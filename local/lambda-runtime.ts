@@ -181,8 +181,9 @@ function childTransport(script: string, binary: string, env: Record<string, stri
     logTo.write(chunk);
   });
   child.on('message', events.message);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
+  // 'close' rather than 'exit': it comes after stderr has been read to its end, so a heap's last words are in.
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', (code, signal) => {
       resolve();
       if (!stopping) events.exit({ outOfMemory, message: signal ? `signal: ${signal}` : `exit status ${code}` });
     });
@@ -201,7 +202,7 @@ function childTransport(script: string, binary: string, env: Record<string, stri
       stopping = true;
       if (child.pid === undefined) return;
       child.kill('SIGKILL');
-      await exited;
+      await closed;
     },
   };
 }
@@ -383,10 +384,13 @@ export class FunctionRuntime {
     }
     this.inFlight++;
     return new Promise((resolve) => {
+      let settled = false;
       const invocation: Invocation = {
         payload,
         requestId,
         resolve: (result) => {
+          if (settled) return;
+          settled = true;
           this.inFlight--;
           resolve(result);
         },

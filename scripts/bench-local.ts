@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   let server: ChildProcess | undefined;
   try {
     synthesize(path.join(work, 'cdktf.out'));
-    server = await startServer(path.join(work, 'cdktf.out'), path.join(work, 'data'), port, dynamodbPort);
+    const started = await startServer(path.join(work, 'cdktf.out'), path.join(work, 'data'), port, dynamodbPort);
+    server = started.child;
 
     const documentClient = DynamoDBDocumentClient.from(
       new DynamoDBClient({
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
     const ratio = (a: PhaseResult, b: PhaseResult) => Math.round((a.requestsPerSecond / b.requestsPerSecond) * 100) / 100;
     const report = {
       machine: { cpus: os.cpus().length, node: process.versions.node },
+      // The banner's line: which Node.js runs the function, and how it was found (worker threads when it is the server's own).
+      functionNode: /runs on (Node\.js .*)/.exec(started.banner)?.[1],
       requestsPerPhase: REQUESTS,
       concurrency: CONCURRENCY,
       phases,
@@ -83,7 +86,8 @@ async function main(): Promise<void> {
       `${r >= TARGET_RATIO ? 'meets' : 'MISSES'} the ${TARGET_RATIO} throughput target, ${api.p99Ms <= TARGET_P99_MS ? 'meets' : 'MISSES'} the ${TARGET_P99_MS} ms p99 target`;
     process.stdout.write(
       [
-        `Local server vs direct DynamoDB calls, ${REQUESTS} requests per phase at concurrency ${CONCURRENCY}, ${os.cpus().length} cores:`,
+        `Local server vs direct DynamoDB calls, ${REQUESTS} requests per phase at concurrency ${CONCURRENCY}, ${os.cpus().length} cores, Node.js ${process.versions.node};`,
+        `the function on ${report.functionNode}:`,
         line('create via local API', phases.apiCreate),
         line('put direct', phases.directCreate),
         `    ratio ${report.ratios.create}: ${verdict(phases.apiCreate, report.ratios.create)}`,
@@ -110,7 +114,7 @@ function synthesize(outDir: string): void {
   if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
 }
 
-function startServer(outDir: string, dataDir: string, port: number, dynamodbPort: number): Promise<ChildProcess> {
+function startServer(outDir: string, dataDir: string, port: number, dynamodbPort: number): Promise<{ child: ChildProcess; banner: string }> {
   const child = spawn(process.execPath, ['-r', './scripts/ts-register.js', 'local/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outDir, DATA_DIR: dataDir, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) },
@@ -120,7 +124,7 @@ function startServer(outDir: string, dataDir: string, port: number, dynamodbPort
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready on')) resolve(child);
+      if (output.includes('Ready on')) resolve({ child, banner: output });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

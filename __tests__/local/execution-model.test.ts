@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FunctionRuntime } from '../../local/lambda-runtime';
 import { findStackFile, loadStack } from '../../local/stack-model';
+import { otherNodeBinary } from '../helpers/node-binaries';
 import { FIXTURE_DOCUMENT, writeFixtureStack } from './fixture-stack';
 import { cleanUp, request, type Response, type RunningServer, startServer, tempDir } from './harness';
 
@@ -19,6 +20,18 @@ function fixture(edit: (document: EditableDocument) => void): string {
   edit(document);
   return writeFixtureStack(document);
 }
+
+const OWN_MAJOR = Number(process.versions.node.split('.')[0]);
+const other = otherNodeBinary();
+
+/**
+ * The two ways environments run, one protocol and one runtime script: worker threads of the server (its
+ * Node.js is of the runtime's major), and child processes of another Node.js (./function-node.test covers the lookup).
+ */
+const TRANSPORTS: { name: string; runtime: string; env: Record<string, string> }[] = [
+  { name: "worker threads of the server's Node.js", runtime: `nodejs${OWN_MAJOR}.x`, env: {} },
+  ...(other ? [{ name: `child processes of Node.js ${other.version}`, runtime: `nodejs${other.major}.x`, env: { LOCAL_LAMBDA_NODE: other.path } }] : []),
+];
 
 const servers: RunningServer[] = [];
 
@@ -54,11 +67,11 @@ async function started(dir: string, count: number): Promise<string[]> {
   }
 }
 
-describe('the fixture stack (timeout 1 s, memory 128 MB, no reserved concurrency)', () => {
+describe.each(TRANSPORTS)('environments as $name (the fixture: timeout 1 s, memory 128 MB, no reserved concurrency)', ({ runtime, env }) => {
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await serve(writeFixtureStack());
+    server = await serve(fixture((d) => (d.resource.aws_lambda_function.fn.runtime = runtime)), env);
   });
 
   test('concurrent invocations each get an environment of their own, so none waits for another and none times out for queueing', async () => {
@@ -109,6 +122,30 @@ describe('the fixture stack (timeout 1 s, memory 128 MB, no reserved concurrency
     ]);
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t/);
   });
+
+  test('an environment that runs out of memory fails its own invocation with Runtime.OutOfMemory, and only that one', async () => {
+    // A timeout long enough for the held invocation to outlast the other's running out of memory on a busy machine.
+    const oomServer = await serve(
+      fixture((d) => {
+        d.resource.aws_lambda_function.fn.runtime = runtime;
+        d.resource.aws_lambda_function.fn.timeout = 20;
+      }),
+      env,
+    );
+    const dir = tempDir('started');
+    const release = path.join(dir, '..', `release-${path.basename(dir)}`);
+    const held = invoke(oomServer, { startedDir: dir, holdUntil: release, environment: true });
+    await started(dir, 1);
+    const hog = await invoke(oomServer, { hog: true });
+    expect(hog.headers['x-amz-function-error']).toBe('Unhandled');
+    expect(body(hog)).toMatchObject({ errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: signal: killed$/) });
+    fs.writeFileSync(release, '');
+    const heldResponse = await held;
+    expect(heldResponse.status).toBe(200);
+    expect(body(heldResponse)).toMatchObject({ environment: expect.any(String) });
+    fs.rmSync(release);
+    expect(body(await invoke(oomServer, { hello: 2 }))).toMatchObject({ event: { hello: 2 } });
+  });
 });
 
 test("with logging_config JSON, each line is Lambda's JSON record, and lines below application_log_level are dropped", async () => {
@@ -140,24 +177,6 @@ test("with logging_config JSON, each line is Lambda's JSON record, and lines bel
   ]);
   // What Lambda tells the function's code (and libraries such as Powertools) about the format and level.
   expect(body(await invoke(server, { logSettings: true }))).toEqual({ format: 'JSON', level: 'WARN' });
-});
-
-test('an environment that runs out of memory fails its own invocation with Runtime.OutOfMemory, and only that one', async () => {
-  // A timeout long enough for the held invocation to outlast the other's running out of memory on a busy machine.
-  const server = await serve(fixture((d) => (d.resource.aws_lambda_function.fn.timeout = 20)));
-  const dir = tempDir('started');
-  const release = path.join(dir, '..', `release-${path.basename(dir)}`);
-  const held = invoke(server, { startedDir: dir, holdUntil: release, environment: true });
-  await started(dir, 1);
-  const hog = await invoke(server, { hog: true });
-  expect(hog.headers['x-amz-function-error']).toBe('Unhandled');
-  expect(body(hog)).toMatchObject({ errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: signal: killed$/) });
-  fs.writeFileSync(release, '');
-  const heldResponse = await held;
-  expect(heldResponse.status).toBe(200);
-  expect(body(heldResponse)).toMatchObject({ environment: expect.any(String) });
-  fs.rmSync(release);
-  expect(body(await invoke(server, { hello: 2 }))).toMatchObject({ event: { hello: 2 } });
 });
 
 describe('reserved concurrency', () => {
