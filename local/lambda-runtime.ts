@@ -188,8 +188,8 @@ function childTransport(script: string, binary: string, env: Record<string, stri
       if (!stopping) events.exit({ outOfMemory, message: signal ? `signal: ${signal}` : `exit status ${code}` });
     });
   });
-  // Spawning fails (a binary gone since startup) as an 'error' without 'exit'.
-  child.once('error', (error) => {
+  // Spawning fails (a binary gone since startup) as an 'error'; later ones (a message to a process that just died) change nothing.
+  child.on('error', (error) => {
     if (child.exitCode === null && child.signalCode === null && child.pid === undefined) {
       events.exit({ outOfMemory: false, message: `cannot start ${binary}: ${error.message}` });
     }
