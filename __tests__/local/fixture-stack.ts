@@ -20,6 +20,7 @@ let invocations = 0;
 const block = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 exports.handler = async (event, context) => {
+  const startedAt = Date.now();
   invocations++;
   if (event.startedDir) fs.writeFileSync(path.join(event.startedDir, context.awsRequestId), '');
   if (event.holdUntil) while (!fs.existsSync(event.holdUntil)) block(10);
@@ -34,7 +35,7 @@ exports.handler = async (event, context) => {
     console.error('failed:', new RangeError('out of range'));
   }
   if (event.logSettings) return { format: process.env.AWS_LAMBDA_LOG_FORMAT ?? null, level: process.env.AWS_LAMBDA_LOG_LEVEL ?? null };
-  if (event.environment) return { environment: ENVIRONMENT, invocation: invocations, pid: process.pid, node: process.version };
+  if (event.environment) return { environment: ENVIRONMENT, invocation: invocations, pid: process.pid, node: process.version, startedAt, endedAt: Date.now() };
   if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
   if (event.spin) for (;;) {}
   if (event.fail) throw new Error(event.fail);
