@@ -58,7 +58,7 @@ export function selectFunctionNode(runtime: string, env: NodeJS.ProcessEnv): Fun
 }
 
 /** 22 for nodejs22.x. */
-export function runtimeMajor(runtime: string): number {
+function runtimeMajor(runtime: string): number {
   return Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1]);
 }
 

@@ -52,7 +52,7 @@ export interface FunctionModel {
 }
 
 /** The application log levels Lambda knows, most detailed first. */
-export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface KeyAttribute {
