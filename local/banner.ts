@@ -4,7 +4,9 @@
  */
 import * as path from 'node:path';
 import type { LocalApiKey } from './api-keys';
+import type { FunctionNode } from './function-node';
 import { invokeApiAccess } from './lambda-invoke-api';
+import { DEFAULT_CONCURRENCY } from './lambda-runtime';
 import { isLoopback, type ServerSettings } from './settings';
 import { LAMBDA_SIGNING_SERVICE, LOCAL_CREDENTIALS, SIGV4_SERVICE } from './sigv4';
 import type { RouteModel, StackModel, StageModel } from './stack-model';
@@ -19,6 +21,8 @@ export interface BannerInput {
   readonly initErrors: readonly string[];
   /** The stack's API keys, with the values this server accepts. */
   readonly apiKeys: readonly LocalApiKey[];
+  /** The Node.js that runs the functions of each runtime (nodejs22.x, ...). */
+  readonly nodes: ReadonlyMap<string, FunctionNode>;
 }
 
 /** The tutorial's resource; its requests are printed when the stack serves it. */
@@ -29,7 +33,7 @@ const EVENTS_DIR = path.join(__dirname, '..', 'events');
 /** The tutorial's output file; git ignores it, so the tutorial's step leaves the checkout clean. */
 const OUTPUT_FILE = 'outputfile.txt';
 
-export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys }: BannerInput): string {
+export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys, nodes }: BannerInput): string {
   const lines: string[] = [];
   const stackFile = path.relative(settings.userDir, path.join(model.stackDir, 'cdk.tf.json'));
   lines.push(`Serving the stack ${model.stackName} (${stackFile}), region ${model.region}`, '');
@@ -71,7 +75,13 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     );
   }
   for (const fn of model.functions) {
-    lines.push(`  ${fn.name} (${fn.runtime}, ${fn.handler}, timeout ${fn.timeoutSeconds} s)`);
+    const node = nodes.get(fn.runtime);
+    const concurrency =
+      fn.reservedConcurrency === undefined ? `up to ${DEFAULT_CONCURRENCY} environments (the local default)` : `up to ${fn.reservedConcurrency} environments (reserved concurrency)`;
+    lines.push(
+      `  ${fn.name} (${fn.runtime}, ${fn.handler}, timeout ${fn.timeoutSeconds} s, ${fn.memoryMb} MB, ${concurrency})`,
+      `    runs on Node.js ${node?.version ?? process.version}: ${node?.source ?? "this server's own Node.js"}`,
+    );
   }
   const tables = model.tables.map((table) => `${table.name}${createdTables.includes(table.name) ? ' (created)' : ''}`).join(', ') || 'none';
   const storage = settings.dataDir ? `data in ${settings.dataDir}` : 'in memory only (--in-memory): nothing is kept';
@@ -99,7 +109,7 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     );
   }
 
-  const notes = [...initErrors, ...model.notices];
+  const notes = [...initErrors, ...[...nodes.values()].flatMap((node) => node.fallbackNotice ?? []), ...model.notices];
   if (settings.localApiKey !== undefined && !apiKeys.some((key) => key.origin === 'LOCAL_API_KEY')) {
     notes.push(`LOCAL_API_KEY is set but unused: ${apiKeys.length === 0 ? 'the stack declares no API key' : 'every API key of the stack has a value of its own'}.`);
   }

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { exitWithError, LocalError } from './errors';
+import { NODE_VARIABLE, selectFunctionNode } from './function-node';
 import { FunctionRuntime } from './lambda-runtime';
 import { parsePort, stackLocation, userDirectory } from './settings';
 import { findStackFile, loadStack } from './stack-model';
@@ -36,6 +37,8 @@ Environment:
                              the one \`npm start\` runs)
   DYNAMODB_PORT              (default 8000)
   STACK_DIR, CDKTF_OUTDIR    where the synthesized stack is, as for \`npm start\`
+  ${NODE_VARIABLE}          a Node.js binary of the runtime's major version to run the function with
+                             (default: found as \`npm start\` finds it, see README)
 `;
 
 interface InvokeArgs {
@@ -85,7 +88,9 @@ async function main(): Promise<void> {
     );
   }
 
-  const runtime = new FunctionRuntime(fn, { extraEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: endpoint }, region: model.region, logTo: process.stderr });
+  const node = selectFunctionNode(fn.runtime, process.env);
+  if (node.fallbackNotice) process.stderr.write(`Note: ${node.fallbackNotice}\n`);
+  const runtime = new FunctionRuntime(fn, { extraEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: endpoint }, region: model.region, logTo: process.stderr, node });
   const invocation = runtime.start().then(() => runtime.invoke(payload));
   // Abandoned at a stop: what it settles with then is of no interest.
   invocation.catch(() => undefined);

@@ -111,7 +111,11 @@ export class LambdaInvokeApi {
       return;
     }
     return runtime.invoke(payload, requestId).then((result) => {
-      if (result.kind === 'rejected') return this.error(res, result.status, result.errorType, result.message);
+      if (result.kind === 'rejected') {
+        // A throttle carries its Reason, which Lambda sends with a lower-case `message`.
+        const body = result.reason === undefined ? undefined : { Reason: result.reason, Type: 'User', message: result.message };
+        return this.error(res, result.status, result.errorType, result.message, body);
+      }
       res.statusCode = 200;
       res.setHeader('Content-Type', 'application/json');
       res.setHeader('X-Amz-Executed-Version', '$LATEST');

@@ -1,16 +1,21 @@
 /**
- * Runs a function of the stack the way Lambda does, in this process: its packaged
- * code (the zip Terraform uploads, or the directory it zips) in worker threads
- * that stand for execution environments, with the function's environment from the
- * stack and its timeout. The handler stays loaded between invocations (a warm
- * environment); a timeout or a crash discards the environment and the next
- * invocation gets a fresh one, as in Lambda.
+ * Runs a function of the stack with Lambda's execution model, on this machine: its
+ * packaged code (the zip Terraform uploads, or the directory it zips), with the
+ * function's environment, memory and timeout from the stack.
  *
- * Like Lambda, concurrent requests scale out to more environments, here up to one
- * per core: the handler's own work (the AWS SDK above all) then uses every core.
- * Unlike Lambda, each environment also takes several invocations at once (as one
- * Node.js event loop can) rather than one at a time.
+ * As in Lambda, an execution environment serves one invocation at a time, with a
+ * heap limit of its own; environments are added on demand, up to the function's
+ * reserved concurrency (else DEFAULT_CONCURRENCY), and reused while warm; beyond
+ * the limit an invocation is throttled (429 TooManyRequestsException). Each
+ * environment loads the handler once, so module-scope state is its own. The
+ * timeout clock starts when the invocation starts in its environment; a timeout, a
+ * crash or running out of memory discards that environment only.
+ *
+ * An environment is a worker thread of this process when this Node.js is of the
+ * runtime's major version, else a child process of a Node.js that is
+ * (./function-node); both run ./lambda-worker.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,7 +23,8 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { transformSync } from 'esbuild';
 import { LocalError } from './errors';
-import type { FunctionModel } from './stack-model';
+import type { FunctionNode } from './function-node';
+import type { FunctionModel, LogLevel } from './stack-model';
 import { extractZip } from './zip';
 
 /** What Lambda answers for a function error: the body of a response with `X-Amz-Function-Error: Unhandled`. */
@@ -33,13 +39,27 @@ export type InvocationResult =
   | { readonly kind: 'result'; readonly payload: string }
   /** A function error; `payload` is the error object as JSON. */
   | { readonly kind: 'error'; readonly error: LambdaErrorObject; readonly payload: string }
-  /** Lambda refused the invocation before the handler ran (InvalidRequestContentException, RequestEntityTooLargeException). */
-  | { readonly kind: 'rejected'; readonly status: number; readonly errorType: string; readonly message: string };
+  /**
+   * Lambda refused the invocation before the handler ran (InvalidRequestContentException,
+   * RequestEntityTooLargeException, TooManyRequestsException with the throttle's `reason`).
+   */
+  | { readonly kind: 'rejected'; readonly status: number; readonly errorType: string; readonly message: string; readonly reason?: string };
 
 /** Lambda's limit on a synchronous invocation's request payload. */
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
-/** Given to each sandbox worker as its workerData. */
+/**
+ * How many environments a function without reserved concurrency may have at once
+ * here. AWS's default account limit is 1,000; this one keeps a burst from starting
+ * more environments than a laptop holds, and is well above the concurrency a
+ * client of the local server needs (64 concurrent requests are tested).
+ */
+export const DEFAULT_CONCURRENCY = 100;
+
+/** How long an environment stays warm without an invocation before it is stopped, as Lambda reclaims idle ones. */
+const DEFAULT_IDLE_MS = 10 * 60 * 1000;
+
+/** What an environment is told at its start. */
 export interface SandboxConfig {
   readonly codeDir: string;
   readonly handler: string;
@@ -48,30 +68,60 @@ export interface SandboxConfig {
   readonly memoryMb: number;
   readonly logGroup: string;
   readonly logStream: string;
+  readonly logFormat: 'Text' | 'JSON';
+  /** Records below it are dropped (JSON format only, as in Lambda). */
+  readonly applicationLogLevel: LogLevel;
 }
 
-export type ToSandbox = { readonly id: number; readonly payload: string; readonly requestId: string; readonly deadline: number };
+export type ToSandbox =
+  | { readonly kind: 'init'; readonly config: SandboxConfig }
+  | { readonly kind: 'invoke'; readonly payload: string; readonly requestId: string; readonly deadline: number };
 
-/** What a sandbox reports; an invocation's reply carries the console output gathered since the last message. */
+/** What an environment reports; a reply carries the console output written since the last message. */
 export type FromSandbox =
-  | { readonly kind: 'ready'; readonly initError: LambdaErrorObject | undefined }
-  | { readonly kind: 'result'; readonly id: number; readonly payload: string; readonly logs?: string }
-  | { readonly kind: 'error'; readonly id: number; readonly error: LambdaErrorObject; readonly logs?: string }
-  | { readonly kind: 'invalid-payload'; readonly id: number; readonly message: string; readonly logs?: string }
+  | { readonly kind: 'ready'; readonly initError: LambdaErrorObject | undefined; readonly logs?: string }
+  | { readonly kind: 'result'; readonly payload: string; readonly logs?: string }
+  | { readonly kind: 'error'; readonly error: LambdaErrorObject; readonly logs?: string }
+  | { readonly kind: 'invalid-payload'; readonly message: string; readonly logs?: string }
   | { readonly kind: 'log'; readonly text: string };
 
 export interface RuntimeOptions {
   /** Environment variables added to the function's own, e.g. AWS_ENDPOINT_URL_DYNAMODB. */
   readonly extraEnvironment: Readonly<Record<string, string>>;
   readonly region: string;
-  /** Where the function's console output goes. */
+  /** Where the function's logs go. */
   readonly logTo: NodeJS.WritableStream;
+  /** The Node.js that runs the function (./function-node); default: this process's own. */
+  readonly node?: FunctionNode;
+  /**
+   * How long an idle environment is kept warm.
+   * @default 10 minutes
+   */
+  readonly idleMs?: number;
 }
 
-interface Pending {
-  readonly resolve: (result: InvocationResult) => void;
+interface Invocation {
+  readonly payload: string;
   readonly requestId: string;
-  timer?: NodeJS.Timeout;
+  readonly resolve: (result: InvocationResult) => void;
+}
+
+/** The two ways an environment runs: a worker thread of this process, or a child process. */
+interface Transport {
+  send(message: ToSandbox): void;
+  /** Ends it; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/** Why an environment ended without being asked to: a crash, an exit, running out of memory. */
+interface ExitReason {
+  readonly outOfMemory: boolean;
+  readonly message: string;
+}
+
+interface TransportEvents {
+  message(message: FromSandbox): void;
+  exit(reason: ExitReason): void;
 }
 
 let sandboxScript: string | undefined;
@@ -90,73 +140,125 @@ function sandboxSource(): string {
   return sandboxScript;
 }
 
-class Sandbox {
-  readonly worker: Worker;
-  readonly pending = new Map<number, Pending>();
+/** Lambda gives Node.js most of the function's memory as its heap limit. */
+function heapLimitMb(memoryMb: number): number {
+  return Math.max(64, Math.floor(memoryMb * 0.9));
+}
+
+function workerTransport(script: string, env: Record<string, string>, memoryMb: number, logTo: NodeJS.WritableStream, events: TransportEvents): Transport {
+  const worker = new Worker(script, { env, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(memoryMb) } });
+  // Written rather than piped: a pipe per environment would add listeners to logTo for each of up to DEFAULT_CONCURRENCY.
+  worker.stdout.on('data', (chunk: Buffer) => logTo.write(chunk));
+  worker.stderr.on('data', (chunk: Buffer) => logTo.write(chunk));
+  let stopping = false;
+  let outOfMemory = false;
+  let failure: Error | undefined;
+  worker.on('message', events.message);
+  worker.on('error', (error: Error & { code?: string }) => {
+    outOfMemory ||= error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+    failure = error;
+  });
+  worker.on('exit', (code) => {
+    if (!stopping) events.exit({ outOfMemory, message: failure ? `${failure.name}: ${failure.message}` : `exit status ${code}` });
+  });
+  return {
+    send: (message) => worker.postMessage(message),
+    stop: async () => {
+      stopping = true;
+      await worker.terminate();
+    },
+  };
+}
+
+function childTransport(script: string, binary: string, env: Record<string, string>, memoryMb: number, logTo: NodeJS.WritableStream, events: TransportEvents): Transport {
+  const child: ChildProcess = spawn(binary, [`--max-old-space-size=${heapLimitMb(memoryMb)}`, script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  child.stdout!.on('data', (chunk: Buffer) => logTo.write(chunk));
+  let stopping = false;
+  let outOfMemory = false;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    // V8's last words before it aborts the process: the only sign that the heap ran out.
+    outOfMemory ||= chunk.includes('JavaScript heap out of memory');
+    logTo.write(chunk);
+  });
+  child.on('message', events.message);
+  // 'close' rather than 'exit': it comes after stderr has been read to its end, so a heap's last words are in.
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', (code, signal) => {
+      resolve();
+      if (!stopping) events.exit({ outOfMemory, message: signal ? `signal: ${signal}` : `exit status ${code}` });
+    });
+  });
+  // Spawning fails (a binary gone since startup) as an 'error'; later ones (a message to a process that just died) change nothing.
+  child.on('error', (error) => {
+    if (child.exitCode === null && child.signalCode === null && child.pid === undefined) {
+      events.exit({ outOfMemory: false, message: `cannot start ${binary}: ${error.message}` });
+    }
+  });
+  return {
+    send: (message) => {
+      if (child.connected) child.send(message);
+    },
+    stop: async () => {
+      stopping = true;
+      if (child.pid === undefined) return;
+      child.kill('SIGKILL');
+      await closed;
+    },
+  };
+}
+
+/** One execution environment: starting, then idle or running one invocation, until it is discarded. */
+class Environment {
+  readonly transport: Transport;
+  /** Settles once init has run, with its error if it failed; rejects if the environment ends before. */
   readonly ready: Promise<LambdaErrorObject | undefined>;
-  /** Set once a timeout or crash condemned it: it takes no new invocation and ends when its last one does. */
-  retired = false;
-  /** Set once init has finished; until then, invocations go to environments already warm. */
-  warm = false;
-  /** Invocations to send at the end of this turn of the event loop, as one message. */
-  private outbox: ToSandbox[] = [];
+  /** The invocation it runs now, with its timeout. */
+  current: { readonly invocation: Invocation; readonly timer: NodeJS.Timeout } | undefined;
+  /** Since when it has been idle; undefined while starting or running. */
+  idleSince: number | undefined;
+  private readonly failReady: (reason: Error) => void;
 
-  constructor(config: SandboxConfig, env: Record<string, string>, memoryMb: number, logTo: NodeJS.WritableStream) {
-    this.worker = new Worker(sandboxSource(), {
-      eval: true,
-      workerData: config,
-      env,
-      stdout: true,
-      stderr: true,
-      // Lambda gives Node.js most of the function's memory as its heap limit.
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, Math.floor(memoryMb * 0.9)) },
-    });
-    this.worker.stdout.pipe(logTo, { end: false });
-    this.worker.stderr.pipe(logTo, { end: false });
+  constructor(start: (events: TransportEvents) => Transport, onMessage: (message: FromSandbox) => void, onExit: (reason: ExitReason) => void) {
+    let settleReady!: (initError: LambdaErrorObject | undefined) => void;
+    let failReady!: (reason: Error) => void;
     this.ready = new Promise((resolve, reject) => {
-      const onMessage = (message: FromSandbox) => {
-        if (message.kind !== 'ready') return;
-        this.worker.off('message', onMessage);
-        this.warm = true;
-        resolve(message.initError);
-      };
-      this.worker.on('message', onMessage);
-      this.worker.once('error', reject);
-      this.worker.once('exit', (code) => reject(new Error(`the sandbox exited with code ${code} during init`)));
+      settleReady = resolve;
+      failReady = reject;
     });
-    // Reported through each invocation; this keeps an unhandled rejection from ending the process.
+    this.failReady = failReady;
+    // Reported through the invocation that waits for it; this keeps an unhandled rejection from ending the process.
     this.ready.catch(() => undefined);
+    this.transport = start({
+      message: (message) => {
+        if (message.kind === 'ready') settleReady(message.initError);
+        onMessage(message);
+      },
+      exit: (reason) => {
+        failReady(new Error(reason.message));
+        onExit(reason);
+      },
+    });
   }
 
-  /** Sends an invocation, with the others sent in this turn of the event loop: one message, and one wake-up of the worker. */
-  post(message: ToSandbox): void {
-    if (this.outbox.length === 0) setImmediate(() => this.flush());
-    this.outbox.push(message);
-  }
-
-  private flush(): void {
-    const batch = this.outbox;
-    this.outbox = [];
-    if (batch.length > 0) this.worker.postMessage(batch.length === 1 ? batch[0] : batch);
+  /** Ends it; an invocation waiting for its init gets `reason`. */
+  discard(reason: string): Promise<void> {
+    this.idleSince = undefined;
+    this.failReady(new Error(reason));
+    return this.transport.stop();
   }
 }
 
-/**
- * One environment per core, less the one the gateway and DynamoDB share: on a
- * 2-core machine a second environment measured more CPU per request and no more
- * throughput, as five busy threads took turns on two cores.
- */
-const MAX_SANDBOXES = Math.max(1, os.availableParallelism() - 1);
-
 export class FunctionRuntime {
-  /** Live environments, none retired. */
-  private sandboxes: Sandbox[] = [];
-  /** Every environment whose worker still runs, retired ones included. */
-  private readonly workers = new Set<Sandbox>();
+  /** Every environment not yet discarded: starting, idle or busy. */
+  private readonly environments = new Set<Environment>();
+  /** Invocations admitted and not yet answered: the function's concurrency. */
+  private inFlight = 0;
   private readonly env: Record<string, string>;
-  private readonly config: SandboxConfig;
-  private nextId = 1;
-  private codeDir: string | undefined;
+  private config: SandboxConfig;
+  private readonly limit: number;
+  private readonly idleMs: number;
+  private reaper: NodeJS.Timeout | undefined;
+  private script: string | undefined;
   private tempDir: string | undefined;
   private stopped = false;
 
@@ -165,6 +267,8 @@ export class FunctionRuntime {
     private readonly options: RuntimeOptions,
   ) {
     const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`;
+    this.limit = fn.reservedConcurrency ?? DEFAULT_CONCURRENCY;
+    this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     this.config = {
       codeDir: '',
       handler: fn.handler,
@@ -173,6 +277,8 @@ export class FunctionRuntime {
       memoryMb: fn.memoryMb,
       logGroup: fn.logGroup,
       logStream,
+      logFormat: fn.logFormat,
+      applicationLogLevel: fn.applicationLogLevel,
     };
     this.env = {
       // The stack's variables first: Lambda reserves the AWS_* and LAMBDA_* names below, so they win.
@@ -187,68 +293,64 @@ export class FunctionRuntime {
       AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroup,
       AWS_LAMBDA_LOG_STREAM_NAME: logStream,
       AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+      // Lambda tells the runtime (and libraries such as Powertools) the JSON log format and its level this way.
+      ...(fn.logFormat === 'JSON' && { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel }),
       // Credentials of no account: the local services take any, and no real account is ever reached with them.
       AWS_ACCESS_KEY_ID: 'LOCALFAKEACCESSKEY',
       AWS_SECRET_ACCESS_KEY: 'local-fake-secret-access-key',
       AWS_SESSION_TOKEN: 'local-fake-session-token',
-      // The SDK would warn at each environment's start that this machine's Node.js is older than
-      // the runtime's; the server's startup notes say so once.
+      // When no Node.js of the runtime's major is found, the SDK would warn at each environment's
+      // start that this one is older; the server's startup notes say so once.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...options.extraEnvironment,
     };
   }
 
-  /** Unpacks the code if it is a zip and starts a warm environment; resolves with the init error, if init failed. */
+  /**
+   * Unpacks the code if it is a zip and starts one environment, to be warm for the
+   * first invocation; resolves with the init error, if init failed. A function whose
+   * reserved concurrency is 0 gets none, as it never runs.
+   */
   async start(): Promise<LambdaErrorObject | undefined> {
-    this.codeDir = this.prepareCode();
-    this.env.LAMBDA_TASK_ROOT = this.codeDir;
-    return this.spawn().ready;
+    this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), `lambda-${this.fn.name}-`));
+    this.script = path.join(this.tempDir, 'runtime.cjs');
+    fs.writeFileSync(this.script, sandboxSource());
+    this.config = { ...this.config, codeDir: this.prepareCode(this.tempDir) };
+    this.env.LAMBDA_TASK_ROOT = this.config.codeDir;
+    this.reaper = setInterval(() => this.reapIdle(), Math.min(this.idleMs, 60_000)).unref();
+    if (this.limit === 0) return undefined;
+    const first = this.spawn();
+    const initError = await first.ready.catch((error: Error) => ({ errorType: 'Runtime.ExitError', errorMessage: error.message }));
+    if (this.environments.has(first)) this.release(first);
+    return initError;
   }
 
-  private prepareCode(): string {
+  private prepareCode(tempDir: string): string {
     const { code } = this.fn;
     if (code.kind === 'directory') return code.dir;
-    this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), `lambda-${this.fn.name}-`));
-    extractZip(code.file, this.tempDir);
-    return this.tempDir;
+    const dir = path.join(tempDir, 'task');
+    fs.mkdirSync(dir);
+    extractZip(code.file, dir);
+    return dir;
   }
 
-  private spawn(): Sandbox {
-    if (!this.codeDir) throw new LocalError(`FunctionRuntime.start() must run before invoking ${this.fn.name}.`);
-    const sandbox = new Sandbox({ ...this.config, codeDir: this.codeDir }, this.env, this.fn.memoryMb, this.options.logTo);
-    sandbox.worker.on('message', (message: FromSandbox | readonly FromSandbox[]) => {
-      if (!Array.isArray(message)) return this.settle(sandbox, message as FromSandbox);
-      for (const one of message as readonly FromSandbox[]) this.settle(sandbox, one);
-    });
-    sandbox.worker.on('error', (error) => this.crash(sandbox, error));
-    sandbox.worker.on('exit', (code) => {
-      this.workers.delete(sandbox);
-      this.crash(sandbox, new Error(`Runtime exited with error: exit status ${code}`));
-    });
-    this.sandboxes.push(sandbox);
-    this.workers.add(sandbox);
-    return sandbox;
-  }
-
-  /**
-   * The warm environment with the fewest invocations in flight. When every one is
-   * busy, another starts (as Lambda scales out), to take requests once it is warm.
-   */
-  private pick(): Sandbox {
-    let best: Sandbox | undefined;
-    for (const sandbox of this.sandboxes) {
-      if (sandbox.warm && (!best || sandbox.pending.size < best.pending.size)) best = sandbox;
-    }
-    if ((!best || best.pending.size > 0) && this.sandboxes.length < MAX_SANDBOXES) {
-      const fresh = this.spawn();
-      best ??= fresh;
-    }
-    return best ?? this.sandboxes[0];
-  }
-
-  private retire(sandbox: Sandbox): void {
-    sandbox.retired = true;
-    this.sandboxes = this.sandboxes.filter((s) => s !== sandbox);
+  private spawn(): Environment {
+    if (!this.script) throw new LocalError(`FunctionRuntime.start() must run before invoking ${this.fn.name}.`);
+    const script = this.script;
+    const { binary } = this.options.node ?? {};
+    const { memoryMb } = this.fn;
+    const { logTo } = this.options;
+    const environment = new Environment(
+      (events) =>
+        binary === undefined
+          ? workerTransport(script, this.env, memoryMb, logTo, events)
+          : childTransport(script, binary, this.env, memoryMb, logTo, events),
+      (message) => this.receive(environment, message),
+      (reason) => this.crashed(environment, reason),
+    );
+    environment.transport.send({ kind: 'init', config: this.config });
+    this.environments.add(environment);
+    return environment;
   }
 
   /**
@@ -270,85 +372,149 @@ export class FunctionRuntime {
         functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited: the function's environment was stopped` }),
       );
     }
-    const sandbox = this.pick();
-    const id = this.nextId++;
-    const timeoutMs = this.fn.timeoutSeconds * 1000;
+    if (this.inFlight >= this.limit) {
+      // Lambda's answer when the function's concurrency is used up: it throttles at once, it never queues a synchronous invocation.
+      return Promise.resolve({
+        kind: 'rejected',
+        status: 429,
+        errorType: 'TooManyRequestsException',
+        message: 'Rate Exceeded.',
+        reason: this.fn.reservedConcurrency === undefined ? 'ConcurrentInvocationLimitExceeded' : 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      });
+    }
+    this.inFlight++;
     return new Promise((resolve) => {
-      const pending: Pending = { resolve, requestId };
-      sandbox.pending.set(id, pending);
-      const send = () => {
-        // The clock starts once the environment is initialised: init has a budget of its own in Lambda.
-        pending.timer = setTimeout(() => this.timeOut(sandbox, id), timeoutMs);
-        sandbox.post({ id, payload, requestId, deadline: Date.now() + timeoutMs });
+      let settled = false;
+      const invocation: Invocation = {
+        payload,
+        requestId,
+        resolve: (result) => {
+          if (settled) return;
+          settled = true;
+          this.inFlight--;
+          resolve(result);
+        },
       };
-      sandbox.ready.then(send, () => undefined);
+      const idle = this.idleEnvironment();
+      if (idle) return this.run(idle, invocation);
+      // None free, and the function is under its limit (every environment is busy): a cold start for this invocation.
+      const fresh = this.spawn();
+      fresh.ready.then(
+        () => this.run(fresh, invocation),
+        (error: Error) => invocation.resolve(functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${error.message}` })),
+      );
     });
   }
 
-  private settle(sandbox: Sandbox, message: FromSandbox): void {
-    if (message.kind === 'ready') return;
+  /** The idle environment used last: its code is the most optimised, and the others may stay idle long enough to be reclaimed. */
+  private idleEnvironment(): Environment | undefined {
+    let best: Environment | undefined;
+    for (const env of this.environments) {
+      if (env.idleSince !== undefined && (!best || env.idleSince > best.idleSince!)) best = env;
+    }
+    return best;
+  }
+
+  private run(env: Environment, invocation: Invocation): void {
+    env.idleSince = undefined;
+    const timeoutMs = this.fn.timeoutSeconds * 1000;
+    // The clock starts now, as the invocation starts in its environment: neither init nor anything before counts.
+    const timer = setTimeout(() => this.timeOut(env), timeoutMs);
+    env.current = { invocation, timer };
+    env.transport.send({ kind: 'invoke', payload: invocation.payload, requestId: invocation.requestId, deadline: Date.now() + timeoutMs });
+  }
+
+  private receive(env: Environment, message: FromSandbox): void {
     if (message.kind === 'log') {
       this.options.logTo.write(message.text);
       return;
     }
     if (message.logs !== undefined) this.options.logTo.write(message.logs);
-    const pending = sandbox.pending.get(message.id);
-    if (!pending) return; // Timed out already.
-    sandbox.pending.delete(message.id);
-    clearTimeout(pending.timer);
-    if (message.kind === 'result') pending.resolve({ kind: 'result', payload: message.payload });
-    else if (message.kind === 'error') pending.resolve(functionError(message.error));
+    if (message.kind === 'ready') return;
+    const current = env.current;
+    if (!current) return;
+    clearTimeout(current.timer);
+    env.current = undefined;
+    if (message.kind === 'result') current.invocation.resolve({ kind: 'result', payload: message.payload });
+    else if (message.kind === 'error') current.invocation.resolve(functionError(message.error));
     else {
-      pending.resolve({
+      current.invocation.resolve({
         kind: 'rejected',
         status: 400,
         errorType: 'InvalidRequestContentException',
         message: `Could not parse request body into json: ${message.message}`,
       });
     }
-    this.endIfDrained(sandbox);
+    this.release(env);
   }
 
-  private timeOut(sandbox: Sandbox, id: number): void {
-    const pending = sandbox.pending.get(id);
-    if (!pending) return;
-    sandbox.pending.delete(id);
-    pending.resolve(
-      functionError({
-        errorType: 'Sandbox.Timedout',
-        errorMessage: `RequestId: ${pending.requestId} Error: Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
-      }),
-    );
+  /** Marks `env` idle; after stop() it is ended instead. */
+  private release(env: Environment): void {
+    if (this.stopped) return void this.discard(env);
+    env.idleSince = performance.now();
+  }
+
+  private timeOut(env: Environment): void {
+    const current = env.current;
+    if (!current) return;
+    env.current = undefined;
+    const { requestId } = current.invocation;
+    const seconds = this.fn.timeoutSeconds.toFixed(2);
+    // Lambda's own line for it, a system log line (at WARN, the least detailed system level, so never filtered out).
+    this.options.logTo.write(`${new Date().toISOString()} ${requestId} Task timed out after ${seconds} seconds\n`);
+    current.invocation.resolve(functionError({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds` }));
     // Lambda stops a timed-out environment; whatever the handler still does must not leak into later invocations.
-    this.retire(sandbox);
-    this.endIfDrained(sandbox);
+    this.discard(env);
   }
 
-  private crash(sandbox: Sandbox, error: Error): void {
-    this.retire(sandbox);
-    const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-    for (const [id, pending] of sandbox.pending) {
-      sandbox.pending.delete(id);
-      clearTimeout(pending.timer);
-      pending.resolve(
-        functionError({
-          errorType: outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
-          errorMessage: `RequestId: ${pending.requestId} Error: ${outOfMemory ? 'Runtime exited with error: signal: killed' : error.message}`,
-        }),
-      );
+  private crashed(env: Environment, reason: ExitReason): void {
+    this.environments.delete(env);
+    const current = env.current;
+    if (!current) return;
+    clearTimeout(current.timer);
+    env.current = undefined;
+    const { requestId } = current.invocation;
+    current.invocation.resolve(
+      functionError(
+        reason.outOfMemory
+          ? { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed` }
+          : { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${reason.message}` },
+      ),
+    );
+  }
+
+  private discard(env: Environment): Promise<void> {
+    this.environments.delete(env);
+    return env.discard(this.stopped ? "the function's environment was stopped" : 'the environment was discarded');
+  }
+
+  private reapIdle(): void {
+    const now = performance.now();
+    for (const env of this.environments) {
+      if (env.idleSince !== undefined && now - env.idleSince >= this.idleMs) void this.discard(env);
     }
   }
 
-  private endIfDrained(sandbox: Sandbox): void {
-    if (sandbox.retired && sandbox.pending.size === 0) void sandbox.worker.terminate();
+  /** How many environments the function has now, warm or starting; for the tests of its execution model. */
+  get environmentCount(): number {
+    return this.environments.size;
   }
 
-  /** Ends the environment (answering what is still running with an error) and removes unpacked code. */
+  /** Ends every environment (answering what is still running with an error) and removes unpacked code. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.sandboxes = [];
-    await Promise.all([...this.workers].map((sandbox) => sandbox.worker.terminate()));
+    clearInterval(this.reaper);
+    const running = [...this.environments];
+    await Promise.all(running.map((env) => this.discard(env)));
+    for (const env of running) {
+      if (!env.current) continue;
+      clearTimeout(env.current.timer);
+      env.current.invocation.resolve(
+        functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${env.current.invocation.requestId} Error: Runtime exited: the function's environment was stopped` }),
+      );
+      env.current = undefined;
+    }
     if (this.tempDir) fs.rmSync(this.tempDir, { recursive: true, force: true });
   }
 }

@@ -1,30 +1,39 @@
 /**
- * One Lambda execution environment, run as a worker thread by ./lambda-runtime:
- * loads the function's handler once (its init phase), then runs each event it is
- * sent, as the Node.js runtime does: the payload parsed into the event, a context
- * object, async or callback handlers, and results and errors serialised the way
- * Lambda serialises them.
+ * One Lambda execution environment, run by ./lambda-runtime as a worker thread of
+ * the server or as a child process on another Node.js: the same script either way,
+ * talking to the host through `parentPort ?? process`. It loads the function's
+ * handler once (its init phase), then runs one event at a time, as the Node.js
+ * runtime does: the payload parsed into the event, a context object, async or
+ * callback handlers, results and errors serialised the way Lambda serialises them,
+ * and console output written as Lambda files it (its TEXT or JSON log format).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import { parentPort, workerData } from 'node:worker_threads';
-import type { LambdaErrorObject, SandboxConfig, ToSandbox, FromSandbox } from './lambda-runtime';
+import { parentPort } from 'node:worker_threads';
+import type { FromSandbox, LambdaErrorObject, SandboxConfig, ToSandbox } from './lambda-runtime';
 
 type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
-
-const config = workerData as SandboxConfig;
-const port = parentPort!;
 
 /** Lambda's limit on a synchronous invocation's response. */
 const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
+function post(message: FromSandbox): void {
+  if (parentPort) parentPort.postMessage(message);
+  else process.send!(message);
+}
+
+// A child process whose server is gone has nothing left to serve.
+if (!parentPort) process.on('disconnect', () => process.exit(0));
+
+/** The invocation running now; console lines carry its request id, as Lambda's do. */
+let currentRequestId: string | undefined;
+
 /**
- * The function's console output, gathered and sent to the host with the next
- * result, or at the end of this turn of the event loop: one message per
- * invocation rather than one more per line, and an invocation's lines always
- * arrive before its result. (Lambda's runtime replaces console too.)
+ * Console output since the last message to the host: it goes with the invocation's
+ * reply (one message, and its lines always before its result), or, written outside
+ * an invocation, at the end of this turn of the event loop.
  */
 let logLines: string[] = [];
 function takeLogs(): string | undefined {
@@ -35,48 +44,88 @@ function takeLogs(): string | undefined {
 }
 function flushLogs(): void {
   const text = takeLogs();
-  if (text !== undefined) send({ kind: 'log', text });
+  if (text !== undefined) post({ kind: 'log', text });
+}
+function writeLog(line: string): void {
+  if (logLines.length === 0) setImmediate(flushLogs);
+  logLines.push(`${line}\n`);
+}
+
+const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 } as const;
+type Level = keyof typeof LEVELS;
+
+/**
+ * Replaces console's methods as Lambda's Node.js runtime does: each writes one
+ * record at its level (console.log is INFO). In the JSON format a record is
+ * `{timestamp, level, requestId, message}`, and lines below the application log
+ * level are dropped; in the TEXT format it is the tab-separated classic line.
+ */
+function patchConsole(config: SandboxConfig): void {
+  const methods: [keyof Console & ('trace' | 'debug' | 'info' | 'log' | 'warn' | 'error'), Level][] = [
+    ['trace', 'TRACE'],
+    ['debug', 'DEBUG'],
+    ['info', 'INFO'],
+    ['log', 'INFO'],
+    ['warn', 'WARN'],
+    ['error', 'ERROR'],
+  ];
+  const threshold = config.logFormat === 'JSON' ? LEVELS[config.applicationLogLevel] : LEVELS.TRACE;
+  for (const [method, level] of methods) {
+    console[method] =
+      LEVELS[level] < threshold
+        ? () => undefined
+        : config.logFormat === 'JSON'
+          ? (...args: unknown[]) => writeLog(jsonRecord(level, args))
+          : (...args: unknown[]) => writeLog(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}`);
+  }
 }
 
 /**
- * Messages for the host, posted together at the end of this turn of the event
- * loop: invocations that finish in one turn cost the host one message, and this
- * thread one postMessage. Kept in order, so log lines still precede their result.
+ * One argument is the message as it is (an object stays an object, an Error becomes
+ * {errorType, errorMessage, stackTrace}); several are formatted into one string, as
+ * console.log would print them, with the first Error among the rest described beside it.
  */
-let outbox: FromSandbox[] = [];
-function send(message: FromSandbox): void {
-  if (outbox.length === 0) setImmediate(flushOutbox);
-  outbox.push(message);
-}
-function flushOutbox(): void {
-  const batch = outbox;
-  outbox = [];
-  if (batch.length > 0) port.postMessage(batch.length === 1 ? batch[0] : batch);
-}
-// A handler that ends the environment (process.exit, an uncaught error) must not take finished invocations' answers with it.
-process.on('exit', flushOutbox);
-for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  console[method] = (...args: unknown[]) => {
-    if (logLines.length === 0) setImmediate(flushLogs);
-    logLines.push(`${format(...args)}\n`);
-  };
-}
-
-const handlerLoaded: Promise<Handler | LambdaErrorObject> = loadHandler().then(
-  (handler) => handler,
-  (error: unknown) => toErrorObject(error),
-);
-
-handlerLoaded.then((loaded) => {
-  const message: FromSandbox = { kind: 'ready', initError: typeof loaded === 'function' ? undefined : loaded };
-  port.postMessage(message);
-});
-
-port.on('message', (message: ToSandbox | readonly ToSandbox[]) => {
-  for (const invocation of Array.isArray(message) ? message : [message]) {
-    handlerLoaded.then((loaded) => run(loaded, invocation)).then((reply) => send({ ...reply, logs: takeLogs() }));
+function jsonRecord(level: Level, args: unknown[]): string {
+  const record: Record<string, unknown> = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  if (args.length <= 1) {
+    record.message = args[0];
+    try {
+      return JSON.stringify(record, (_key, value: unknown) => (value instanceof Error ? { ...describeError(value), ...value } : value));
+    } catch {
+      // Circular or BigInt: what console.log would print instead.
+      record.message = format(args[0]);
+      return JSON.stringify(record);
+    }
   }
+  record.message = format(...args);
+  const error = args.slice(1).find((arg): arg is Error => arg instanceof Error);
+  return JSON.stringify(error ? { ...record, ...describeError(error) } : record);
+}
+
+function describeError(error: Error): { errorType: string; errorMessage: string; stackTrace: string[] } {
+  return { errorType: error.constructor?.name ?? 'UnknownError', errorMessage: error.message, stackTrace: typeof error.stack === 'string' ? error.stack.split('\n') : [] };
+}
+
+let handler: Handler | LambdaErrorObject | undefined;
+let config: SandboxConfig;
+
+(parentPort ?? process).on('message', (message: ToSandbox) => {
+  if (message.kind === 'init') void init(message.config);
+  else void invoke(message);
 });
+
+async function init(received: SandboxConfig): Promise<void> {
+  config = received;
+  patchConsole(config);
+  handler = await loadHandler().catch((error: unknown) => toErrorObject(error));
+  post({ kind: 'ready', initError: typeof handler === 'function' ? undefined : handler, logs: takeLogs() });
+}
+
+async function invoke(message: Extract<ToSandbox, { kind: 'invoke' }>): Promise<void> {
+  currentRequestId = message.requestId;
+  const reply = await run(handler!, message);
+  post({ ...reply, logs: takeLogs() });
+}
 
 async function loadHandler(): Promise<Handler> {
   const dot = config.handler.lastIndexOf('.');
@@ -104,48 +153,46 @@ async function loadHandler(): Promise<Handler> {
       exports = await import(pathToFileURL(file).href);
     }
   }
-  const handler = exports[exportName];
-  if (typeof handler !== 'function') {
+  const loaded = exports[exportName];
+  if (typeof loaded !== 'function') {
     throw namedError('Runtime.HandlerNotFound', `${config.handler} is undefined or not exported`);
   }
-  return handler as Handler;
+  return loaded as Handler;
 }
 
-type Reply = Exclude<FromSandbox, { kind: 'ready' } | { kind: 'log' }>;
+type Reply = Extract<FromSandbox, { kind: 'result' | 'error' | 'invalid-payload' }>;
 
-async function run(loaded: Handler | LambdaErrorObject, message: ToSandbox): Promise<Reply> {
-  const { id, requestId, deadline } = message;
-  if (typeof loaded !== 'function') return { kind: 'error', id, error: loaded };
+async function run(loaded: Handler | LambdaErrorObject, message: Extract<ToSandbox, { kind: 'invoke' }>): Promise<Reply> {
+  if (typeof loaded !== 'function') return { kind: 'error', error: loaded };
   let event: unknown;
   try {
     event = JSON.parse(message.payload === '' ? '{}' : message.payload);
   } catch (error) {
-    return { kind: 'invalid-payload', id, message: (error as Error).message };
+    return { kind: 'invalid-payload', message: (error as Error).message };
   }
   try {
-    const result = await callHandler(loaded, event, context(requestId, deadline));
+    const result = await callHandler(loaded, event, context(message.requestId, message.deadline));
     const payload = JSON.stringify(result) ?? 'null';
     if (Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
       return {
         kind: 'error',
-        id,
         error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).` },
       };
     }
-    return { kind: 'result', id, payload };
+    return { kind: 'result', payload };
   } catch (error) {
-    return { kind: 'error', id, error: toErrorObject(error) };
+    return { kind: 'error', error: toErrorObject(error) };
   }
 }
 
 /** Calls the handler as Lambda does: its promise, or its callback, whichever settles first. */
-function callHandler(handler: Handler, event: unknown, lambdaContext: object): Promise<unknown> {
+function callHandler(loaded: Handler, event: unknown, lambdaContext: object): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const callback = (error?: unknown, result?: unknown) => (error === undefined || error === null ? resolve(result) : reject(error));
     try {
-      const returned = handler(event, lambdaContext, callback);
+      const returned = loaded(event, lambdaContext, callback);
       if (returned && typeof (returned as Promise<unknown>).then === 'function') (returned as Promise<unknown>).then(resolve, reject);
-      else if (handler.length < 3) resolve(returned);
+      else if (loaded.length < 3) resolve(returned);
     } catch (error) {
       reject(error);
     }

@@ -305,6 +305,9 @@ export class RestApiGateway {
     if (result === undefined) return this.fail(state, 'INTEGRATION_TIMEOUT');
     if (result.kind === 'rejected') {
       if (result.errorType === 'InvalidRequestContentException') return this.fail(state, 'BAD_REQUEST_BODY', result.message);
+      // Lambda refused the invocation: too large, or throttled (TooManyRequestsException). API Gateway answers
+      // 500 "Internal server error", proxy integration or not, whatever the integration responses say
+      // (Lambda developer guide, "Handling Lambda errors with an API Gateway API").
       return this.fail(state, 'API_CONFIGURATION_ERROR');
     }
     if (route.integration.type === 'AWS_PROXY') this.proxyResponse(state, result);

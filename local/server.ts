@@ -1,8 +1,9 @@
 /**
  * `npm start`: serves the synthesized stack on this machine. One HTTP port carries
  * the REST API (`/<stage>/<path>`) and the Lambda invoke API (`/2015-03-31/...`);
- * the embedded DynamoDB listens on its own port. Each Lambda function and DynamoDB
- * run in worker threads of this process, so the two cores share the work and
+ * the embedded DynamoDB listens on its own port. DynamoDB runs in a worker thread,
+ * each Lambda function in execution environments (worker threads, or child
+ * processes of another Node.js, ./lambda-runtime), so the cores share the work and
  * nothing outlives the process.
  *
  * `npm start` execs it with `--synth`, so that it is npm's child and gets the
@@ -14,6 +15,7 @@ import { assignApiKeyValues } from './api-keys';
 import { banner } from './banner';
 import { EmbeddedDynamoDB } from './dynamodb';
 import { exitWithError, LocalError } from './errors';
+import { selectFunctionNode } from './function-node';
 import { invokeApiAccess, LAMBDA_API_PREFIX, LambdaInvokeApi } from './lambda-invoke-api';
 import { FunctionRuntime } from './lambda-runtime';
 import { answerInternalError, RestApiGateway } from './rest-api';
@@ -41,10 +43,17 @@ async function main(): Promise<void> {
   const model = loadStack(findStackFile(settings.stackLocation), { baseUrl });
   const dynamodbEndpoint = `http://${urlHost(clientHost(settings.host))}:${settings.dynamodbPort}`;
 
+  // One lookup per runtime: functions that share it share its Node.js, and its notice is said once.
+  const nodes = new Map(model.functions.map((fn) => [fn.runtime, selectFunctionNode(fn.runtime, process.env)]));
   const runtimes = new Map(
     model.functions.map((fn) => [
       fn.name,
-      new FunctionRuntime(fn, { extraEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint }, region: model.region, logTo: process.stdout }),
+      new FunctionRuntime(fn, {
+        extraEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint },
+        region: model.region,
+        logTo: process.stdout,
+        node: nodes.get(fn.runtime),
+      }),
     ]),
   );
   const apiKeys = assignApiKeyValues(model.api?.apiKeys ?? [], settings.localApiKey);
@@ -118,7 +127,7 @@ async function main(): Promise<void> {
     .filter((init) => init.error)
     .map((init) => `${init.name} failed to initialise, and answers every invocation with: ${init.error!.errorType}: ${init.error!.errorMessage}`);
   startup.resolve();
-  process.stdout.write(banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors, apiKeys }));
+  process.stdout.write(banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors, apiKeys, nodes }));
 
   await stop.stopped;
   process.stdout.write(`\n${stop.reason}: stopping; DynamoDB's data is on disk already.\n`);

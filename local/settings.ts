@@ -42,6 +42,8 @@ Environment:
   STACK_DIR       directory holding the cdk.tf.json to serve (default: the stack in CDKTF_OUTDIR)
   CDKTF_OUTDIR    cdktf's output directory (default cdktf.out)
   LOCAL_API_KEY   value of the stack's API key (API_AUTHORIZATION=API_KEY); default: a random one, printed at startup
+  LOCAL_LAMBDA_NODE  a Node.js binary of the function runtime's major version to run the function on
+                  (default: found on PATH or in nvm, fnm, volta, asdf, mise or n's directories; see README)
 
 Methods with AWS_IAM authorization take requests SigV4-signed with the access key
 local and the secret key local, e.g. curl --aws-sigv4 "aws:amz:<region>:execute-api" --user local:local.

@@ -43,7 +43,17 @@ export interface FunctionModel {
   readonly environment: Readonly<Record<string, string>>;
   readonly code: FunctionCode;
   readonly logGroup: string;
+  /** `reserved_concurrent_executions`; undefined when the function has none (unset or -1). 0 throttles every invocation. */
+  readonly reservedConcurrency: number | undefined;
+  /** `logging_config.log_format`: how Lambda writes the function's log records. */
+  readonly logFormat: 'Text' | 'JSON';
+  /** `logging_config.application_log_level`: with the JSON format, records below it are dropped. */
+  readonly applicationLogLevel: LogLevel;
 }
+
+/** The application log levels Lambda knows, most detailed first. */
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface KeyAttribute {
   readonly name: string;
@@ -459,16 +469,29 @@ class StackReader {
     if (!/^nodejs\d+\.x$/.test(runtime)) {
       throw new LocalError(`${resource.address}.runtime is ${JSON.stringify(runtime)}; the local server runs Node.js functions (nodejs22.x and the like) only.`);
     }
-    const runtimeMajor = Number(/\d+/.exec(runtime)?.[0]);
-    const localMajor = Number(process.versions.node.split('.')[0]);
-    if (localMajor < runtimeMajor) {
-      this.notices.push(`${name} declares ${runtime}; it runs here on Node.js ${process.versions.node}.`);
+    const reserved = this.optional(resource, 'reserved_concurrent_executions');
+    const reservedConcurrency = reserved === undefined || Number(reserved) === -1 ? undefined : Number(reserved);
+    if (reservedConcurrency !== undefined && !(Number.isInteger(reservedConcurrency) && reservedConcurrency >= 0)) {
+      throw new LocalError(`${resource.address}.reserved_concurrent_executions is ${JSON.stringify(reserved)}; Lambda takes -1 (none reserved) or a whole number from 0.`);
     }
-    if (this.optional(resource, 'reserved_concurrent_executions') === 0) {
-      this.notices.push(`${name} has reserved_concurrent_executions = 0, so AWS throttles every invocation; the local server runs it anyway.`);
+    if (reservedConcurrency === 0) {
+      this.notices.push(`${name} has reserved_concurrent_executions = 0, so every invocation is throttled (429 TooManyRequestsException), as in AWS.`);
     }
     const environment = (this.optional(resource, 'environment') as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
-    const logging = this.optional(resource, 'logging_config') as { log_group?: string } | undefined;
+    const logging = firstBlock(this.optional(resource, 'logging_config')) as
+      | { log_group?: string; log_format?: string; application_log_level?: string }
+      | undefined;
+    const logFormat = logging?.log_format ?? 'Text';
+    if (logFormat !== 'Text' && logFormat !== 'JSON') {
+      throw new LocalError(`${resource.address}.logging_config.log_format is ${JSON.stringify(logFormat)}; Lambda takes Text or JSON.`);
+    }
+    // Lambda's default level when the format is JSON.
+    const applicationLogLevel = (logging?.application_log_level || 'INFO').toUpperCase();
+    if (!isLogLevel(applicationLogLevel)) {
+      throw new LocalError(
+        `${resource.address}.logging_config.application_log_level is ${JSON.stringify(logging?.application_log_level)}; Lambda takes ${LOG_LEVELS.join(', ')}.`,
+      );
+    }
     return {
       address: resource.address,
       name,
@@ -480,6 +503,9 @@ class StackReader {
       environment: Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value)])),
       code: this.functionCode(resource),
       logGroup: logging?.log_group ?? `/aws/lambda/${name}`,
+      reservedConcurrency,
+      logFormat,
+      applicationLogLevel,
     };
   }
 
@@ -952,6 +978,10 @@ function providerRegion(document: TerraformDocument): string {
   const list = Array.isArray(providers) ? providers : providers ? [providers] : [];
   const region = list.find((provider) => provider.alias === undefined)?.region;
   return typeof region === 'string' && !region.includes('${') ? region : 'us-east-1';
+}
+
+function isLogLevel(level: string): level is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(level);
 }
 
 /** A nested block: an object in cdktf's JSON, a one-element list in Terraform's own; undefined when absent or empty. */

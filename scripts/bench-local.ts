@@ -11,7 +11,10 @@
  * API_THROTTLE_* limits (100 requests/s by default). Data is kept on disk, in a
  * temporary DATA_DIR, with every write synced, as `npm start` keeps it.
  *
- * Environment: BENCH_REQUESTS (per phase, default 3000), BENCH_CONCURRENCY (default 32).
+ * Environment: BENCH_REQUESTS (per phase, default 3000), BENCH_CONCURRENCY (default 32),
+ * BENCH_WARMUP (requests per path before the phases, default 300). Each of the function's
+ * execution environments compiles its code on its own, as in Lambda, so at concurrency 32
+ * (32 environments) the API's figure depends on how much each has run: see the README.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,7 +28,7 @@ import { freePort } from '../__tests__/helpers/free-port';
 const ROOT = path.join(__dirname, '..');
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 32);
-const WARMUP = 300;
+const WARMUP = Number(process.env.BENCH_WARMUP || 300);
 const TABLE = 'lambda-apigateway';
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 50;
@@ -44,7 +47,8 @@ async function main(): Promise<void> {
   let server: ChildProcess | undefined;
   try {
     synthesize(path.join(work, 'cdktf.out'));
-    server = await startServer(path.join(work, 'cdktf.out'), path.join(work, 'data'), port, dynamodbPort);
+    const started = await startServer(path.join(work, 'cdktf.out'), path.join(work, 'data'), port, dynamodbPort);
+    server = started.child;
 
     const documentClient = DynamoDBDocumentClient.from(
       new DynamoDBClient({
@@ -70,7 +74,10 @@ async function main(): Promise<void> {
     const ratio = (a: PhaseResult, b: PhaseResult) => Math.round((a.requestsPerSecond / b.requestsPerSecond) * 100) / 100;
     const report = {
       machine: { cpus: os.cpus().length, node: process.versions.node },
+      // The banner's line: which Node.js runs the function, and how it was found (worker threads when it is the server's own).
+      functionNode: /runs on (Node\.js .*)/.exec(started.banner)?.[1],
       requestsPerPhase: REQUESTS,
+      warmupPerPath: WARMUP,
       concurrency: CONCURRENCY,
       phases,
       ratios: { create: ratio(phases.apiCreate, phases.directCreate), read: ratio(phases.apiRead, phases.directRead) },
@@ -83,7 +90,8 @@ async function main(): Promise<void> {
       `${r >= TARGET_RATIO ? 'meets' : 'MISSES'} the ${TARGET_RATIO} throughput target, ${api.p99Ms <= TARGET_P99_MS ? 'meets' : 'MISSES'} the ${TARGET_P99_MS} ms p99 target`;
     process.stdout.write(
       [
-        `Local server vs direct DynamoDB calls, ${REQUESTS} requests per phase at concurrency ${CONCURRENCY}, ${os.cpus().length} cores:`,
+        `Local server vs direct DynamoDB calls, ${REQUESTS} requests per phase at concurrency ${CONCURRENCY} after ${WARMUP} per path, ${os.cpus().length} cores, Node.js ${process.versions.node};`,
+        `the function on ${report.functionNode}:`,
         line('create via local API', phases.apiCreate),
         line('put direct', phases.directCreate),
         `    ratio ${report.ratios.create}: ${verdict(phases.apiCreate, report.ratios.create)}`,
@@ -110,7 +118,7 @@ function synthesize(outDir: string): void {
   if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
 }
 
-function startServer(outDir: string, dataDir: string, port: number, dynamodbPort: number): Promise<ChildProcess> {
+function startServer(outDir: string, dataDir: string, port: number, dynamodbPort: number): Promise<{ child: ChildProcess; banner: string }> {
   const child = spawn(process.execPath, ['-r', './scripts/ts-register.js', 'local/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outDir, DATA_DIR: dataDir, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) },
@@ -120,7 +128,7 @@ function startServer(outDir: string, dataDir: string, port: number, dynamodbPort
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready on')) resolve(child);
+      if (output.includes('Ready on')) resolve({ child, banner: output });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,8 +1,9 @@
 /**
  * A small stack written as Terraform JSON by hand, with a test-only function, for
- * what the tutorial's stack cannot show: a slow or stuck function, a proxy
- * integration, request templates, a route without a Lambda permission, a throttled
- * stage, a function error no selection pattern matches.
+ * what the tutorial's stack cannot show: a slow, stuck, blocking or memory-hungry
+ * function, one that reports its environment, a proxy integration, request
+ * templates, a route without a Lambda permission, a throttled stage, a function
+ * error no selection pattern matches.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +11,31 @@ import { tempDir } from './harness';
 
 /** The test function: does what the event asks. */
 const FUNCTION_SOURCE = `
+const fs = require('node:fs');
+const path = require('node:path');
+// Module scope: one value per execution environment.
+const ENVIRONMENT = Math.random().toString(36).slice(2);
+let invocations = 0;
+// Blocks this environment's thread without using the CPU, as a handler busy with synchronous work would.
+const block = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 exports.handler = async (event, context) => {
+  const startedAt = Date.now();
+  invocations++;
+  if (event.startedDir) fs.writeFileSync(path.join(event.startedDir, context.awsRequestId), '');
+  if (event.holdUntil) while (!fs.existsSync(event.holdUntil)) block(10);
+  if (event.blockMs) block(event.blockMs);
+  if (event.hog) { const hoard = []; for (;;) hoard.push(new Array(1e6).fill(hoard.length)); }
+  if (event.log) {
+    console.debug('a debug line');
+    console.info('an info line');
+    console.warn('a warning', 42, { about: 'it' });
+    console.error({ problem: 'an object', code: 7 });
+    console.warn(new TypeError('bad type'));
+    console.error('failed:', new RangeError('out of range'));
+  }
+  if (event.logSettings) return { format: process.env.AWS_LAMBDA_LOG_FORMAT ?? null, level: process.env.AWS_LAMBDA_LOG_LEVEL ?? null };
+  if (event.environment) return { environment: ENVIRONMENT, invocation: invocations, pid: process.pid, node: process.version, startedAt, endedAt: Date.now() };
   if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
   if (event.spin) for (;;) {}
   if (event.fail) throw new Error(event.fail);

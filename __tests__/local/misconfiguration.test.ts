@@ -72,12 +72,17 @@ test('stack features the server does not support, all listed at once', async () 
   document.resource.aws_api_gateway_usage_plan = {
     quota: { name: 'quota', api_stages: [{ api_id: '${aws_api_gateway_rest_api.api.id}', stage: 'prod' }], quota_settings: { limit: 1000, period: 'DAY' } },
   };
+  const functions: Record<string, Record<string, unknown>> = document.resource.aws_lambda_function;
+  functions.fn.reserved_concurrent_executions = 2.5;
+  functions.other = { ...functions.fn, function_name: 'Other', reserved_concurrent_executions: 1, logging_config: { log_format: 'XML' } };
   const message = await startupError({ STACK_DIR: writeFixtureStack(document) });
   expect(message).toContain('uses what the local server cannot serve faithfully');
   expect(message).toContain('aws_api_gateway_method.slow.authorization is CUSTOM; the local server serves methods with authorization NONE or AWS_IAM only');
   expect(message).toContain('aws_api_gateway_integration.templated is an integration of type HTTP');
   expect(message).toContain('aws_api_gateway_rest_api_policy.p: a resource policy can deny requests');
   expect(message).toContain('aws_api_gateway_usage_plan.quota.quota_settings is set (1000 requests per DAY); the local server does not count quotas');
+  expect(message).toContain('aws_lambda_function.fn.reserved_concurrent_executions is 2.5; Lambda takes -1 (none reserved) or a whole number from 0.');
+  expect(message).toContain('aws_lambda_function.other.logging_config.log_format is "XML"; Lambda takes Text or JSON.');
 });
 
 test('a LOCAL_API_KEY API Gateway would not take, or one for several keys', async () => {
@@ -96,4 +101,16 @@ test('bad PORT, DYNAMODB_PORT and HOST values, and unknown arguments', async () 
   expect(await startupError({ HOST: 'example.com' })).toContain('HOST="example.com" is not an IP address');
   expect(await startupError({ HOST: '192.0.2.1' })).toContain('HOST=192.0.2.1 is not an address of this machine');
   expect(await startupError({}, ['--persist'])).toContain('Unknown argument "--persist"');
+});
+
+test('a LOCAL_LAMBDA_NODE that is not a Node.js binary, or not of the runtime major', async () => {
+  const missing = path.join(tempDir('none'), 'node');
+  expect(await startupError({ LOCAL_LAMBDA_NODE: missing })).toContain(`LOCAL_LAMBDA_NODE=${missing} is not a Node.js binary that runs here`);
+
+  const document = structuredClone(FIXTURE_DOCUMENT) as EditableDocument;
+  const ownMajor = Number(process.versions.node.split('.')[0]);
+  document.resource.aws_lambda_function.fn.runtime = `nodejs${ownMajor + 2}.x`;
+  expect(await startupError({ STACK_DIR: writeFixtureStack(document), LOCAL_LAMBDA_NODE: process.execPath })).toContain(
+    `LOCAL_LAMBDA_NODE=${process.execPath} is Node.js ${process.version}, but the stack's functions declare nodejs${ownMajor + 2}.x. Set it to a Node.js ${ownMajor + 2} binary, or unset it.`,
+  );
 });

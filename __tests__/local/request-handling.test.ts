@@ -164,7 +164,7 @@ test('a function invoked after its runtime stopped fails at once, starting no en
   await runtime.stop();
   const result = await runtime.invoke('{}');
   expect(result).toMatchObject({ kind: 'error', error: { errorType: 'Runtime.ExitError' } });
-  expect((runtime as unknown as { workers: Set<unknown> }).workers.size).toBe(0);
+  expect(runtime.environmentCount).toBe(0);
 });
 
 test('percent-decoding keeps what is not valid percent-encoding as received', () => {

@@ -194,6 +194,19 @@ describe('load and output', () => {
     expect(loaded).toHaveLength(200);
   });
 
+  test("64 concurrent 5 MB echo requests (each under Lambda's 6 MB limit) all succeed, while another client is served and no data changes", async () => {
+    await curlPost(api, '{"operation":"create","payload":{"Item":{"id":"kept","name":"Kept"}}}');
+    const ids = async () => ((JSON.parse((await curlPost(api, '{"operation":"list"}')).body) as { Items: { id: string }[] }).Items.map((item) => item.id).sort());
+    const before = await ids();
+    const echo = JSON.stringify({ operation: 'echo', payload: { blob: 'x'.repeat(5 * 1024 * 1024) } });
+    const burst = Promise.all(Array.from({ length: 64 }, () => curlPost(api, echo)));
+    // Another client, on connections of its own, while the burst is in flight.
+    const other = await fetch(api, { method: 'POST', body: '{"operation":"read","payload":{"Key":{"id":"kept"}}}' });
+    expect({ status: other.status, body: await other.json() }).toEqual({ status: 200, body: { Item: { id: 'kept', name: 'Kept' } } });
+    expect((await burst).map((response) => `${response.status} ${response.body}`)).toEqual(Array(64).fill('200 "Success"'));
+    expect(await ids()).toEqual(before);
+  });
+
   test("startup prints the URLs and the tutorial's requests for localhost; each request gets an access-log line", async () => {
     const output = server.output();
     expect(output).toContain(`POST   ${api}`);
