@@ -6,7 +6,14 @@
  * As in Lambda, an execution environment serves one invocation at a time, with a
  * heap limit of its own; environments are added on demand, up to the function's
  * reserved concurrency (else DEFAULT_CONCURRENCY), and reused while warm; beyond
- * the limit an invocation is throttled (429 TooManyRequestsException). Each
+ * the limit an invocation is throttled (429 TooManyRequestsException).
+ *
+ * "On demand", locally: an invocation that finds every environment busy gets a new
+ * one if none has come free within the time a cold start takes here (measured).
+ * Lambda starts one at once, on hardware of its own; on a laptop's few cores each
+ * environment is another V8 isolate compiling the same code, and 32 of them serve
+ * fewer requests than a handful, so a warm environment that frees up sooner takes
+ * the invocation instead. Either way it runs alone in its environment. Each
  * environment loads the handler once, so module-scope state is its own. The
  * timeout clock starts when the invocation starts in its environment; a timeout, a
  * crash or running out of memory discards that environment only.
@@ -104,6 +111,12 @@ interface Invocation {
   readonly payload: string;
   readonly requestId: string;
   readonly resolve: (result: InvocationResult) => void;
+}
+
+/** An invocation no environment has taken yet, since `since` (performance.now()). */
+interface Waiting {
+  readonly invocation: Invocation;
+  readonly since: number;
 }
 
 /** The two ways an environment runs: a worker thread of this process, or a child process. */
@@ -253,6 +266,13 @@ export class FunctionRuntime {
   private readonly environments = new Set<Environment>();
   /** Invocations admitted and not yet answered: the function's concurrency. */
   private inFlight = 0;
+  /** Admitted invocations that no environment has taken yet, oldest first. */
+  private readonly waiting: Waiting[] = [];
+  /** Environments spawned and not yet ready. */
+  private starting = 0;
+  /** How long the last cold start took (spawn to ready): how long an invocation waits for a warm environment before it gets a new one. */
+  private coldStartMs = 0;
+  private scaleTimer: NodeJS.Timeout | undefined;
   private readonly env: Record<string, string>;
   private config: SandboxConfig;
   private readonly limit: number;
@@ -320,9 +340,10 @@ export class FunctionRuntime {
     this.reaper = setInterval(() => this.reapIdle(), Math.min(this.idleMs, 60_000)).unref();
     if (this.limit === 0) return undefined;
     const first = this.spawn();
-    const initError = await first.ready.catch((error: Error) => ({ errorType: 'Runtime.ExitError', errorMessage: error.message }));
-    if (this.environments.has(first)) this.release(first);
-    return initError;
+    return first.ready.then(
+      (initError) => initError,
+      (error: Error) => ({ errorType: 'Runtime.ExitError', errorMessage: error.message }),
+    );
   }
 
   private prepareCode(tempDir: string): string {
@@ -350,6 +371,26 @@ export class FunctionRuntime {
     );
     environment.transport.send({ kind: 'init', config: this.config });
     this.environments.add(environment);
+    this.starting++;
+    const spawnedAt = performance.now();
+    environment.ready.then(
+      () => {
+        this.starting--;
+        this.coldStartMs = performance.now() - spawnedAt;
+        if (this.environments.has(environment)) this.release(environment);
+        // Invocations still waiting may be due a cold start of their own now.
+        this.scaleOut();
+      },
+      (error: Error) => {
+        this.starting--;
+        // The invocation waiting longest would have been this cold start's, as in Lambda: it gets the failure.
+        const first = this.waiting.shift();
+        first?.invocation.resolve(
+          functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${first.invocation.requestId} Error: Runtime exited with error: ${error.message}` }),
+        );
+        this.scaleOut();
+      },
+    );
     return environment;
   }
 
@@ -397,13 +438,29 @@ export class FunctionRuntime {
       };
       const idle = this.idleEnvironment();
       if (idle) return this.run(idle, invocation);
-      // None free, and the function is under its limit (every environment is busy): a cold start for this invocation.
-      const fresh = this.spawn();
-      fresh.ready.then(
-        () => this.run(fresh, invocation),
-        (error: Error) => invocation.resolve(functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${error.message}` })),
-      );
+      this.waiting.push({ invocation, since: performance.now() });
+      this.scaleOut();
     });
+  }
+
+  /**
+   * Starts a new environment when an invocation has waited a cold start's time with
+   * none coming free (one at a time), or at once for each waiting invocation when no
+   * environment is busy, so none can come free; within the function's limit. Checks
+   * again when the next one is due.
+   */
+  private scaleOut(): void {
+    clearTimeout(this.scaleTimer);
+    this.scaleTimer = undefined;
+    if (this.waiting.length === 0 || this.stopped) return;
+    const now = performance.now();
+    const busy = [...this.environments].filter((env) => env.current !== undefined).length;
+    // With none busy, none can come free: each waiting invocation needs a new environment. Otherwise one
+    // cold start at a time: each competes for the same cores, and a burst of them would slow every one.
+    const due = busy === 0 ? this.waiting.length : Math.min(1, this.waiting.filter((w) => now - w.since >= this.coldStartMs).length);
+    while (this.starting < due && this.environments.size < this.limit) this.spawn();
+    const next = this.waiting.find((w) => now - w.since < this.coldStartMs);
+    if (next) this.scaleTimer = setTimeout(() => this.scaleOut(), Math.ceil(next.since + this.coldStartMs - now));
   }
 
   /** The idle environment used last: its code is the most optimised, and the others may stay idle long enough to be reclaimed. */
@@ -448,9 +505,11 @@ export class FunctionRuntime {
     this.release(env);
   }
 
-  /** Marks `env` idle; after stop() it is ended instead. */
+  /** Gives `env` the invocation waiting longest, or marks it idle; after stop() it is ended instead. */
   private release(env: Environment): void {
     if (this.stopped) return void this.discard(env);
+    const next = this.waiting.shift();
+    if (next) return this.run(env, next.invocation);
     env.idleSince = performance.now();
   }
 
@@ -469,6 +528,8 @@ export class FunctionRuntime {
 
   private crashed(env: Environment, reason: ExitReason): void {
     this.environments.delete(env);
+    // Invocations waiting on the environments left may need a new one now.
+    this.scaleOut();
     const current = env.current;
     if (!current) return;
     clearTimeout(current.timer);
@@ -485,6 +546,7 @@ export class FunctionRuntime {
 
   private discard(env: Environment): Promise<void> {
     this.environments.delete(env);
+    this.scaleOut();
     return env.discard(this.stopped ? "the function's environment was stopped" : 'the environment was discarded');
   }
 
@@ -505,6 +567,12 @@ export class FunctionRuntime {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.reaper);
+    clearTimeout(this.scaleTimer);
+    for (const { invocation } of this.waiting.splice(0)) {
+      invocation.resolve(
+        functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${invocation.requestId} Error: Runtime exited: the function's environment was stopped` }),
+      );
+    }
     const running = [...this.environments];
     await Promise.all(running.map((env) => this.discard(env)));
     for (const env of running) {
