@@ -40,7 +40,7 @@ export class HandlerPackage extends Construct {
     // at synth (so only relative paths reach the JSON): inside the app's output
     // directory, which tests remove, and gone once copied, since cdktf runs this
     // construct's synthesis after its assets'.
-    const staging = path.join(App.of(this).outdir, '.staging', this.node.addr);
+    const staging = path.join(App.of(this).outdir, `.staging-${this.node.addr}`);
     addCustomSynthesis(this, { onSynthesize: () => fs.rmSync(staging, { recursive: true, force: true }) });
     const bundleDir = path.join(staging, 'bundle');
     bundleHandler(bundleDir);
