@@ -30,7 +30,7 @@ interface ResourceChange {
 interface Plan {
   /** Changes that are not no-ops, by address. */
   changes: Map<string, ResourceChange>;
-  /** `terraform show` of the plan, as a person reads it. */
+  /** The plan as Terraform prints it, for a person. */
   text: string;
 }
 
@@ -47,16 +47,27 @@ function terraform(args: string[], env: NodeJS.ProcessEnv, okStatuses = [0]): { 
   return { status, stdout: run.stdout };
 }
 
+/** Terraform's progress lines, which say nothing about the result. */
+const PROGRESS = /^\S+: (Refreshing state|Reading|Read complete after|Still reading)\b/;
+
 function plan(name: string, extraArgs: string[], env: NodeJS.ProcessEnv): Plan {
-  const file = `${name}.tfplan`;
-  terraform(['plan', '-input=false', '-lock=false', `-out=${file}`, ...extraArgs], env);
-  const shown = JSON.parse(terraform(['show', '-json', file], env).stdout) as { resource_changes?: ResourceChange[] };
-  const text = terraform(['show', file], env).stdout;
-  fs.rmSync(path.join(stackDir(env), file), { force: true });
-  const changes = new Map(
-    (shown.resource_changes ?? []).filter((c) => !c.change.actions.every((a) => a === 'no-op' || a === 'read')).map((c) => [c.address, c]),
-  );
-  return { changes, text };
+  const file = path.join(stackDir(env), `${name}.tfplan`);
+  try {
+    const run = terraform(['plan', '-input=false', '-lock=false', '-detailed-exitcode', `-out=${file}`, ...extraArgs], env, [0, 2]);
+    const text = run.stdout
+      .split('\n')
+      .filter((line) => !PROGRESS.test(line))
+      .join('\n')
+      .trim();
+    if (run.status === 0) return { changes: new Map(), text };
+    const shown = JSON.parse(terraform(['show', '-json', file], env).stdout) as { resource_changes?: ResourceChange[] };
+    const changes = new Map(
+      (shown.resource_changes ?? []).filter((c) => !c.change.actions.every((a) => a === 'no-op' || a === 'read')).map((c) => [c.address, c]),
+    );
+    return { changes, text };
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }
 
 /** Top-level attributes a change sets: those whose value differs, or is unknown until apply. */
