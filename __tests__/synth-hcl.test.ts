@@ -1,12 +1,16 @@
+/**
+ * `npm run synth:hcl`, the way off CDKTF: HCL a Terraform user would commit
+ * (terraform fmt, validate with no warning, full provider sources) that plans
+ * exactly what the JSON plans, strings included.
+ */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { toHcl } from '../constructs/terraform-hcl';
 import { DOCUMENTED_ADDRESSES } from './helpers/addresses';
-import { freePort } from './helpers/free-port';
-import { npmRun, npmStart } from './helpers/npm-script';
-import { type PlannedStack, planOffline, terraform, terraformRunnable, terraformVersion, writeOfflineOverride } from './helpers/terraform';
+import { npmRun } from './helpers/npm-script';
+import { type PlannedStack, planOffline, terraform, terraformRunnable, terraformVersion, validate } from './helpers/terraform';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 
 const plans = terraformRunnable() ? it : it.skip;
@@ -14,67 +18,11 @@ const plans = terraformRunnable() ? it : it.skip;
 const terraformOnly = terraformVersion ? it : it.skip;
 
 const STACK = path.join('cdktf.out', 'stacks', 'lambda-apigateway');
-const CONFIGURATION_FILES = /^(cdk\.tf|cdk\.tf\.json|metadata\.json)$/;
-
-/** The stack directory's configuration files: what Terraform (and the cdktf CLI) read there. */
-const configurationFiles = (stackDir: string) => fs.readdirSync(stackDir).filter((name) => CONFIGURATION_FILES.test(name)).sort();
 
 function copyStack(from: string, to: string): string {
   fs.cpSync(from, to, { recursive: true, filter: (source) => !source.includes(`${path.sep}.terraform`) });
   return to;
 }
-
-/** `terraform validate -json` of an initialized directory: `valid`, and the warnings Terraform prints. */
-function validate(stackDir: string): { valid: boolean; warnings: string[] } {
-  const result = JSON.parse(terraform(stackDir, ['validate', '-json', '-no-color'])) as {
-    valid: boolean;
-    diagnostics: { severity: string; summary: string; detail?: string }[];
-  };
-  return { valid: result.valid, warnings: result.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.summary}: ${d.detail ?? ''}`) };
-}
-
-describe('npm run synth and npm run synth:hcl, in either order, in a fresh clone', () => {
-  // One journey, in order: each test continues from the directory the last one left.
-  let checkout: UserCheckout;
-  const stackDir = () => path.join(checkout.dir, STACK);
-  const synth = (script: 'synth' | 'synth:hcl') => {
-    const run = npmRun(checkout.dir, script, [], { HANDLER_PACKAGING: 'asset' });
-    expect({ script, status: run.status, output: run.status === 0 ? '' : run.output }).toEqual({ script, status: 0, output: '' });
-    return configurationFiles(stackDir());
-  };
-
-  beforeAll(() => {
-    checkout = userCheckout('synth-formats');
-  });
-  afterAll(() => checkout?.remove());
-
-  it('leaves exactly one configuration in the stack directory after each synth', () => {
-    expect(synth('synth')).toEqual(['cdk.tf.json']);
-    expect(synth('synth:hcl')).toEqual(['cdk.tf', 'metadata.json']);
-    expect(synth('synth')).toEqual(['cdk.tf.json']);
-  }, 120_000);
-
-  plans('leaves a directory Terraform accepts after synth, synth:hcl, synth', () => {
-    writeOfflineOverride(stackDir());
-    terraform(stackDir(), ['init', '-input=false', '-no-color']);
-    expect(validate(stackDir())).toEqual({ valid: true, warnings: [] });
-  }, 120_000);
-
-  it('serves the JSON with npm start after synth:hcl, leaving it alone in the stack directory', async () => {
-    expect(synth('synth:hcl')).toEqual(['cdk.tf', 'metadata.json']);
-    const server = npmStart(checkout.dir, 'start', ['--in-memory'], {
-      HANDLER_PACKAGING: 'asset',
-      PORT: String(await freePort()),
-      DYNAMODB_PORT: String(await freePort()),
-    });
-    try {
-      await server.waitFor(/POST\s+http:\/\/\S+\/prod\/DynamoDBManager/);
-      expect(configurationFiles(stackDir())).toEqual(['cdk.tf.json']);
-    } finally {
-      await server.stop();
-    }
-  }, 120_000);
-});
 
 // Every optional resource on, so that the export is proven for all of them (asset
 // packaging: there is no archive provider here).

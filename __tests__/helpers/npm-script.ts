@@ -43,7 +43,7 @@ export interface RunningScript {
   output(): string;
   /** Resolves with the output once `pattern` appears in it; rejects if the script exits first or `timeoutMs` passes. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Sends `signal` to npm and everything it started, and resolves with the exit status. */
+  /** Sends `signal` to npm and everything it started, waits until all of it has ended (SIGKILL after 15 s), and resolves with npm's exit status. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -85,23 +85,28 @@ export function npmStart(dir: string, script: string, args: string[] = [], env: 
         check();
       }),
     stop: async (signal = 'SIGTERM') => {
-      if (exitCode === undefined) {
+      const group = -child.pid!;
+      const signalGroup = (sent: NodeJS.Signals) => {
         try {
-          process.kill(-child.pid!, signal);
+          process.kill(group, sent);
         } catch {
-          // Already gone.
+          // Every process of the group is gone already.
         }
-      }
-      const timer = setTimeout(() => {
+      };
+      const groupAlive = () => {
         try {
-          process.kill(-child.pid!, 'SIGKILL');
+          process.kill(group, 0);
+          return true;
         } catch {
-          // Already gone.
+          return false;
         }
-      }, 10_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
+      };
+      signalGroup(signal);
+      // Not only npm: what it started (the server, cleaning up) must be gone too.
+      const deadline = Date.now() + 15_000;
+      while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (groupAlive()) signalGroup('SIGKILL');
+      return exited;
     },
   };
 }

@@ -146,6 +146,15 @@ export function terraform(cwd: string, args: string[]): string {
   }
 }
 
+/** `terraform validate -json` of an initialized directory: `valid`, and the warnings Terraform prints. */
+export function validate(stackDir: string): { valid: boolean; warnings: string[] } {
+  const result = JSON.parse(terraform(stackDir, ['validate', '-json', '-no-color'])) as {
+    valid: boolean;
+    diagnostics: { severity: string; summary: string; detail?: string }[];
+  };
+  return { valid: result.valid, warnings: result.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.summary}: ${d.detail ?? ''}`) };
+}
+
 export interface PlannedChange {
   address: string;
   mode: string;
