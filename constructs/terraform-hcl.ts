@@ -28,6 +28,9 @@ export class HclExportError extends Error {
   }
 }
 
+/** Orders entries by key, code unit by code unit (as cdk.tf.json is), whatever the machine's locale. */
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A single-line list longer than this is written one item per line. */
@@ -114,11 +117,11 @@ function expr(value: Json): Expr {
   if (Array.isArray(value)) return { items: value.map(expr) };
   return {
     entries: Object.entries(value)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(byKey)
       .map(([key, item]) => {
-      if (/[$%]\{/.test(key)) throw new HclExportError(`a template in an object key is not supported: ${JSON.stringify(key)}`);
-      return [IDENTIFIER.test(key) && !KEYWORDS.has(key) ? key : `"${escapeLiteral(key)}"`, expr(item)];
-    }),
+        if (/[$%]\{/.test(key)) throw new HclExportError(`a template in an object key is not supported: ${JSON.stringify(key)}`);
+        return [IDENTIFIER.test(key) && !KEYWORDS.has(key) ? key : `"${escapeLiteral(key)}"`, expr(item)];
+      }),
   };
 }
 
@@ -190,7 +193,7 @@ function bodyLines(body: JsonObject, shapeKey: string, shape: Shape, depth: numb
 
   const attributes: Line[] = [];
   const blocks: Line[][] = [];
-  for (const [key, value] of Object.entries(body).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, value] of Object.entries(body).sort(byKey)) {
     if (key === '//' || LEADING_META.includes(key) || key === 'depends_on' || key === 'lifecycle') continue;
     if (['provisioner', 'connection', 'dynamic'].includes(key)) throw new HclExportError(`${where}: "${key}" is not supported`);
     const path = `${shapeKey}/${key}`;
@@ -222,7 +225,7 @@ function bodyLines(body: JsonObject, shapeKey: string, shape: Shape, depth: numb
 function lifecycleLines(lifecycle: Json, depth: number, where: string): Line[] {
   if (!isObject(lifecycle)) throw new HclExportError(`${where}.lifecycle must be an object`);
   const lines = Object.entries(lifecycle)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(byKey)
     .flatMap(([key, value]) => {
       if (key === 'ignore_changes' && value === 'all') return attributeLines(key, { text: 'all' }, depth + 1);
       if (key === 'ignore_changes' || key === 'replace_triggered_by') {
@@ -247,14 +250,14 @@ function terraformBlockLines(terraform: Json): Line[] {
   for (const [key, value] of Object.entries(terraform)) {
     if (key === 'required_providers' && isObject(value)) {
       const providers = Object.entries(value as JsonObject)
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(byKey)
         .flatMap(([name, requirement]) => attributeLines(name, expr(requirement), 2));
       groups.push([{ depth: 1, text: 'required_providers {' }, ...providers, { depth: 1, text: '}' }]);
     } else if (key === 'backend' && isObject(value) && Object.keys(value).length === 1) {
       const [[type, settings]] = Object.entries(value as JsonObject);
       if (!isObject(settings)) throw new HclExportError(`backend "${type}" must be an object`);
       const lines = Object.entries(settings as JsonObject)
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(byKey)
         .flatMap(([name, setting]) => attributeLines(name, expr(setting), 2));
       groups.push([{ depth: 1, text: `backend "${type}" {` }, ...lines, { depth: 1, text: '}' }]);
     } else if (key === 'required_version' && typeof value === 'string') {
@@ -318,7 +321,8 @@ export function toHcl(stack: TerraformStack): string {
     }
     for (const [type, instances] of Object.entries(fragment.provider ?? {})) {
       for (const instance of [instances].flat()) collectShape(instance, `provider.${type}`, shape);
-      order.push({ section: 'provider', type });
+      // One entry per type, however many instances (aliases): all are written together.
+      if (!order.some((entry) => entry.section === 'provider' && entry.type === type)) order.push({ section: 'provider', type });
     }
     for (const name of Object.keys(fragment.output ?? {})) order.push({ section: 'output', type: name });
   }

@@ -117,7 +117,7 @@ function lockFileCovers(lockFile: string, providers: RequiredProvider[]): boolea
 }
 
 /** The CLI configuration written for TERRAFORM_PROVIDER_MIRROR when the user has none of their own. */
-export const cliConfigFile = (env: NodeJS.ProcessEnv = process.env) => path.join(outdir(env), 'terraform-mirror.tfrc');
+const cliConfigFile = (env: NodeJS.ProcessEnv = process.env) => path.join(outdir(env), 'terraform-mirror.tfrc');
 
 /**
  * Prepares Terraform to take the stack's providers from TERRAFORM_PROVIDER_MIRROR,
@@ -169,7 +169,7 @@ export function readState(env: NodeJS.ProcessEnv): StateValues | undefined {
   return (JSON.parse(shown.stdout) as { values?: StateValues }).values ?? { root_module: { resources: [] } };
 }
 
-export interface StateValues {
+interface StateValues {
   root_module: { resources?: { address: string; values: Record<string, unknown> }[] };
 }
 
