@@ -56,7 +56,7 @@ export interface HandlerFunctionProps {
  * The tutorial's function `LambdaFunctionOverHttps` with its execution role and
  * log group. Terraform addresses: `aws_cloudwatch_log_group.function_logs`,
  * `aws_iam_role.role`, `aws_iam_role_policy.role_policy`, `aws_lambda_function.function`,
- * `data.aws_iam_policy_document.assume_role`, `data.aws_iam_policy_document.role_policy`.
+ * `data.aws_iam_policy_document.assume_role`.
  */
 export class HandlerFunction extends Construct {
   public readonly function: LambdaFunction;
