@@ -163,6 +163,8 @@ export interface PlannedChange {
 
 export interface PlannedStack {
   stackDir: string;
+  /** What `terraform validate` said before the plan. */
+  validation: { valid: boolean; warnings: string[] };
   /** The plan as `terraform show -json` gives it. */
   json: { planned_values: unknown; resource_changes: PlannedChange[]; output_changes: unknown };
   changes: PlannedChange[];
@@ -178,7 +180,7 @@ export interface PlannedStack {
 export function planOffline(stackDir: string): PlannedStack {
   writeOfflineOverride(stackDir);
   terraform(stackDir, ['init', '-no-color', '-input=false']);
-  terraform(stackDir, ['validate', '-no-color']);
+  const validation = validate(stackDir);
   terraform(stackDir, ['plan', '-no-color', '-input=false', '-refresh=false', '-out=plan.bin']);
   const plan = JSON.parse(terraform(stackDir, ['show', '-json', 'plan.bin'])) as PlannedStack['json'] & {
     planned_values: { outputs: Record<string, { sensitive: boolean }> };
@@ -186,6 +188,7 @@ export function planOffline(stackDir: string): PlannedStack {
   const changes = plan.resource_changes;
   return {
     stackDir,
+    validation,
     json: plan,
     changes,
     outputs: plan.planned_values.outputs,
