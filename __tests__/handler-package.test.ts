@@ -52,6 +52,13 @@ describe("the function's package", () => {
       source_code_hash: '${data.archive_file.function_package.output_base64sha256}',
     });
   });
+
+  it('is not in the stack snapshots, which change only when the infrastructure does', () => {
+    const snapshots = fs.readFileSync(path.join(__dirname, '__snapshots__', 'stack.test.ts.snap'), 'utf8');
+    expect(snapshots).toContain('"source_code_hash": "<sha256 of the bundle\'s zip>"');
+    expect(snapshots.match(/"source_code_hash": "[A-Za-z0-9+/]{43}="/g)).toBeNull();
+    expect(snapshots.match(/assets\/[\w-]+\/[0-9A-F]{32}\b/g)).toBeNull();
+  });
 });
 
 describe('the hash of the package, as a user edits the handler (a fresh clone)', () => {
