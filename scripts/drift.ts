@@ -79,6 +79,18 @@ function changedAttributes(change: ResourceChange['change']): string[] {
   return [...keys].filter((key) => (unknown[key] ?? false) !== false || JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
 }
 
+/**
+ * Whether the plan against AWS changes a resource just as the plan against the
+ * state does: the same actions on the same attributes, from the same values. Not
+ * the whole objects: a refresh also fills in attributes no plan acts on.
+ */
+function sameChange(code: ResourceChange | undefined, live: ResourceChange): boolean {
+  if (!code || code.change.actions.join() !== live.change.actions.join()) return false;
+  const attributes = changedAttributes(live.change);
+  if (attributes.join() !== changedAttributes(code.change).join()) return false;
+  return attributes.every((key) => JSON.stringify(code.change.before?.[key]) === JSON.stringify(live.change.before?.[key]));
+}
+
 const describeChange = (c: ResourceChange) => {
   const actions = c.change.actions.join('+');
   return actions === 'update' ? `${c.address}: ${actions} (${changedAttributes(c.change).join(', ')})` : `${c.address}: ${actions}`;
@@ -92,10 +104,7 @@ function main(): void {
 
   const undeployed = plan('code', ['-refresh=false'], terraformEnv);
   const live = plan('live', [], terraformEnv);
-  const drifted = [...live.changes.values()].filter((c) => {
-    const code = undeployed.changes.get(c.address);
-    return !code || JSON.stringify(code.change) !== JSON.stringify(c.change);
-  });
+  const drifted = [...live.changes.values()].filter((c) => !sameChange(undeployed.changes.get(c.address), c));
 
   const list = (changes: ResourceChange[]) => (changes.length ? changes.map((c) => `  ${describeChange(c)}`).join('\n') : '  none');
   const verdict =

@@ -100,6 +100,14 @@ async function expectGroupGone(pgid: number): Promise<void> {
   }
 }
 
+/** The lines of one part of `npm run drift`'s report. */
+const section = (output: string, title: string) =>
+  new RegExp(`${title}[^\\n]*:\\n((?:  .*\\n)+)`)
+    .exec(output)?.[1]
+    .trim()
+    .split('\n')
+    .map((line) => line.trim());
+
 const stateList = () => terraformInStack(['state', 'list']).stdout.split('\n').filter(Boolean).sort();
 
 async function tableProtection(): Promise<boolean | undefined> {
@@ -201,9 +209,8 @@ describe('deploy, diff, drift and destroy through the npm scripts and the cdktf 
 
     const drift = run('drift', [], { GITHUB_STEP_SUMMARY: summaryFile });
     expect(drift.status).toBe(2);
-    const section = (title: string) => new RegExp(`${title}[^\\n]*:\\n((?:  .*\\n)+)`).exec(drift.output)?.[1].trim().split('\n').map((l) => l.trim());
-    expect(section('Changed outside Terraform')).toEqual(['aws_cloudwatch_log_group.function_logs: update (retention_in_days)']);
-    expect(section('Code not deployed yet')).toEqual(['none']);
+    expect(section(drift.output, 'Changed outside Terraform')).toEqual(['aws_cloudwatch_log_group.function_logs: update (retention_in_days)']);
+    expect(section(drift.output, 'Code not deployed yet')).toEqual(['none']);
     expect(drift.output).toMatch(/retention_in_days = 30 -> 14/);
     const summary = fs.readFileSync(summaryFile, 'utf8');
     expect(summary).toContain('aws_cloudwatch_log_group.function_logs: update (retention_in_days)');
@@ -213,6 +220,13 @@ describe('deploy, diff, drift and destroy through the npm scripts and the cdktf 
   it('puts the drifted retention back with npm run deploy', async () => {
     expectSuccess(run('deploy', ['--auto-approve']), /Apply complete! Resources: 0 added, 1 changed, 0 destroyed/);
     expect(await logRetentionDays(moto)).toBe(14);
+  }, 600_000);
+
+  it('tells a change of the code not deployed yet from drift', () => {
+    const drift = run('drift', [], { LOG_RETENTION_DAYS: '30' });
+    expect(drift.status).toBe(2);
+    expect(section(drift.output, 'Changed outside Terraform')).toEqual(['none']);
+    expect(section(drift.output, 'Code not deployed yet')).toEqual(['aws_cloudwatch_log_group.function_logs: update (retention_in_days)']);
   }, 600_000);
 
   it('refuses a plain npm run destroy while the table is protected, destroying nothing', async () => {
