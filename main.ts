@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from './constructs/config';
 import { LambdaApiGatewayStack, STACK_ID } from './constructs/lambda-apigateway-stack';
+import { writeStackConfiguration } from './constructs/terraform-hcl';
 
 function main(): void {
   let config;
@@ -12,8 +13,9 @@ function main(): void {
     process.exit(1);
   }
   const app = new App();
-  new LambdaApiGatewayStack(app, STACK_ID, config);
+  const stack = new LambdaApiGatewayStack(app, STACK_ID, config);
   app.synth();
+  writeStackConfiguration(app, stack);
 }
 
 main();

@@ -26,7 +26,10 @@ function filesUnder(dir: string): Map<string, Buffer> {
 }
 
 describe('npm run synth', () => {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+  let work = '';
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+  });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it.each(['archive', 'asset'])(

@@ -16,10 +16,12 @@ describe.each([
     console.warn(`!!! The provider mirror ${PROVIDER_MIRROR} has no hashicorp/${provider}: the plan with HANDLER_PACKAGING=${packaging} is NOT run.`);
   }
   const maybe = canRun ? it : it.skip;
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-plan-'));
+  let work = '';
   let plan: PlannedStack;
 
+  // Jest runs no hook of a describe whose tests are all skipped: the directory is made where it is removed.
   beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-plan-'));
     if (canRun) plan = planOffline(synthStackTo(work, { HANDLER_PACKAGING: packaging }));
   }, 120_000);
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

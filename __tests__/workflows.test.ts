@@ -9,6 +9,7 @@ const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 interface Step {
   uses?: string;
   run?: string;
+  name?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
 }
@@ -25,8 +26,8 @@ const workflows = Object.fromEntries(
 const steps = (workflow: Workflow) => Object.values(workflow.jobs).flatMap((job) => job.steps);
 
 describe('CI workflows', () => {
-  it('has the pull-request and deploy workflows, each a parsable YAML document', () => {
-    expect(Object.keys(workflows).sort()).toEqual(['deploy.yml', 'pull-request.yml']);
+  it('has the pull-request, deploy and drift workflows, each a parsable YAML document', () => {
+    expect(Object.keys(workflows).sort()).toEqual(['deploy.yml', 'drift.yml', 'pull-request.yml']);
   });
 
   it.each(Object.keys(workflows))('%s calls only npm scripts that package.json defines', (file) => {
@@ -58,5 +59,27 @@ describe('CI workflows', () => {
     const workflow = workflows['deploy.yml'];
     expect(workflow.on).toEqual({ push: { branches: ['main'] } });
     expect(workflow.jobs.deploy).toMatchObject({ needs: 'test', environment: 'production' });
+  });
+
+  it('checks drift nightly and on demand, against the remote state, with AWS credentials', () => {
+    const workflow = workflows['drift.yml'];
+    expect(Object.keys(workflow.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(workflow.on.schedule).toEqual([{ cron: expect.stringMatching(/^\d+ \d+ \* \* \*$/) }]);
+    expect(workflow.env.TF_STATE_BUCKET).toBe('${{ vars.TF_STATE_BUCKET }}');
+    const jobSteps = workflow.jobs.drift.steps;
+    const at = (predicate: (step: Step) => boolean) => jobSteps.findIndex(predicate);
+    const requireState = at((s) => /test -n "\$TF_STATE_BUCKET" \|\| \{[^}]*exit 1; \}/.test(s.run ?? ''));
+    const credentials = at((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@') ?? false);
+    const drift = at((s) => /^npm run drift$/.test(s.run ?? ''));
+    expect(requireState).toBeGreaterThan(-1);
+    expect(credentials).toBeGreaterThan(requireState);
+    expect(drift).toBeGreaterThan(credentials);
+    // The plan role: the drift check only reads.
+    expect(jobSteps[credentials].with?.['role-to-assume']).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
+  });
+
+  it('deploys and checks drift with the same configuration', () => {
+    const configuration = (workflow: Workflow) => Object.fromEntries(Object.entries(workflow.env).filter(([key]) => key !== 'TERRAFORM_VERSION'));
+    expect(configuration(workflows['drift.yml'])).toEqual(configuration(workflows['deploy.yml']));
   });
 });

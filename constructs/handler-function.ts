@@ -3,6 +3,7 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { HandlerPackaging, LogLevel } from './config';
 import { HANDLER_NAME } from './handler-bundle';
@@ -76,7 +77,7 @@ const SYSTEM_LOG_LEVEL: Readonly<Record<LogLevel, 'DEBUG' | 'INFO' | 'WARN'>> = 
  * The tutorial's function `LambdaFunctionOverHttps` with its execution role and
  * log group. Terraform addresses: `aws_cloudwatch_log_group.function_logs`,
  * `aws_iam_role.role`, `aws_iam_role_policy.role_policy`, `aws_lambda_function.function`,
- * `data.aws_iam_policy_document.assume_role`, `data.aws_iam_policy_document.role_policy`.
+ * `data.aws_iam_policy_document.assume_role`.
  */
 export class HandlerFunction extends Construct {
   public readonly function: LambdaFunction;
@@ -116,39 +117,26 @@ export class HandlerFunction extends Construct {
     });
     this.role.overrideLogicalId('role');
 
-    // The tutorial's permissions, each scoped to the one resource it is for.
-    const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
-      statement: [
-        {
-          sid: 'ReadWriteTable',
-          effect: 'Allow',
-          actions: [
-            'dynamodb:DeleteItem',
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:Query',
-            'dynamodb:Scan',
-            'dynamodb:UpdateItem',
-          ],
-          resources: [props.tableArn],
-        },
-        {
-          sid: 'WriteLogs',
-          effect: 'Allow',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`${this.logGroup.arn}:*`],
-        },
-        ...(tracing
-          ? [{ sid: 'WriteTraces', effect: 'Allow', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }]
-          : []),
-      ],
-    });
-    permissions.overrideLogicalId('role_policy');
+    // The tutorial's permissions, each scoped to the one resource it is for. Written
+    // with jsonencode rather than an aws_iam_policy_document data source: Terraform
+    // defers reading a data source whose dependencies have changes pending, so a
+    // retention or deletion-protection change would show this whole policy as
+    // "known after apply"; the ARNs themselves stay known through such an update.
+    const statements = [
+      {
+        Sid: 'ReadWriteTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        Resource: [props.tableArn],
+      },
+      { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`${this.logGroup.arn}:*`] },
+      ...(tracing ? [{ Sid: 'WriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: ['*'] }] : []),
+    ];
 
     const policy = new IamRolePolicy(this, 'role_policy', {
       name: `${roleName}-policy`,
       role: this.role.id,
-      policy: permissions.json,
+      policy: Fn.jsonencode({ Version: '2012-10-17', Statement: statements }),
     });
     policy.overrideLogicalId('role_policy');
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { App, AssetType, TerraformAsset } from 'cdktf';
+// cdktf's own hook for work at synth (TerraformAsset copies with it); not re-exported at the top level.
+import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 import type { HandlerPackaging } from './config';
 import { bundleHandler } from './handler-bundle';
@@ -21,22 +22,6 @@ export interface HandlerPackageProps {
   readonly packaging?: HandlerPackaging;
 }
 
-let stagingRoot: string | undefined;
-
-/**
- * Bundles are staged outside the project, once per process; cdktf copies them into
- * `cdktf.out/stacks/<stack>/assets/` at synth, so only relative paths reach the
- * Terraform JSON.
- */
-function stagingDir(name: string): string {
-  if (!stagingRoot) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-apigateway-'));
-    process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
-    stagingRoot = root;
-  }
-  return path.join(stagingRoot, name);
-}
-
 /**
  * The handler's deployment package: `filename` and `sourceCodeHash` for the
  * function. Terraform addresses: `data.archive_file.function_package` (archive).
@@ -51,12 +36,18 @@ export class HandlerPackage extends Construct {
     super(scope, id);
     const packaging = props.packaging ?? 'archive';
 
-    const bundleDir = stagingDir(`${packaging}-bundle`);
+    // The bundle waits here for cdktf, which copies it into the stack's `assets/`
+    // at synth (so only relative paths reach the JSON): inside the app's output
+    // directory, which tests remove, and gone once copied, since cdktf runs this
+    // construct's synthesis after its assets'.
+    const staging = path.join(App.of(this).outdir, `.staging-${this.node.addr}`);
+    addCustomSynthesis(this, { onSynthesize: () => fs.rmSync(staging, { recursive: true, force: true }) });
+    const bundleDir = path.join(staging, 'bundle');
     bundleHandler(bundleDir);
 
     if (packaging === 'asset') {
       const zip = deterministicZip(bundleDir);
-      const zipFile = stagingDir('function.zip');
+      const zipFile = path.join(staging, 'function.zip');
       fs.writeFileSync(zipFile, zip);
       const asset = new TerraformAsset(this, 'zip', { path: zipFile, type: AssetType.FILE });
       this.filename = asset.path;

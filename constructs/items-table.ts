@@ -8,7 +8,10 @@ export interface ItemsTableProps {
    */
   readonly tableName?: string;
   /**
-   * Refuse to delete the table. Set to false, and deploy, before `destroy`.
+   * Refuse to delete the table, in AWS (deletion protection) and in Terraform
+   * (`prevent_destroy`, so that a destroy stops before it deletes anything, and a
+   * change that would replace the table, a rename, is refused too). Set to false,
+   * and deploy, before `destroy`.
    * @default true
    */
   readonly deletionProtection?: boolean;
@@ -33,6 +36,9 @@ export class ItemsTable extends Construct {
       attribute: [{ name: 'id', type: 'S' }],
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: deletionProtection,
+      // AWS refuses only the table's own deletion, after Terraform has deleted
+      // everything that depends on it; Terraform refuses the whole plan up front.
+      lifecycle: deletionProtection ? { preventDestroy: true } : undefined,
     });
     this.table.overrideLogicalId('table');
   }

@@ -22,6 +22,9 @@ export class LambdaApiGatewayStack extends TerraformStack {
       region: config.region,
       defaultTags: [{ tags: { Project: PROJECT_TAG, Stack: id, ManagedBy: 'cdktf' } }],
     });
+    // The provider's full source: the generated class writes the bare "aws", which
+    // Terraform reads as hashicorp/aws too, but a Terraform user would not write.
+    this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
 
     if (config.stateBucket) {
       new S3Backend(this, {

@@ -12,9 +12,6 @@
  * `BadRequest: {"message":"Unknown operation: drop"}`. The body is JSON with
  * every line break escaped (Java's as well as JavaScript's), so `.` in the
  * patterns matches all of it.
- *
- * The patterns hold no backslash and no line break: `cdktf synth --hcl` writes
- * strings into HCL without escaping either, and the HCL export must mean the same.
  */
 
 /** Every error class the handler reports, with the HTTP status API Gateway answers. */

@@ -1,75 +1,30 @@
 /**
  * The stack's whole lifecycle with the real Terraform engine and the real AWS
  * provider, against moto (AWS APIs on loopback, in memory): apply, state, outputs,
- * a second plan with nothing to do, a configuration change applied in place, and
- * a destroy that leaves moto empty. No AWS account, no network.
+ * a second plan with nothing to do, the plan of each single setting's change
+ * (what a reviewer reads in `cdktf diff`), a configuration change applied in
+ * place, and a destroy that leaves moto empty. No AWS account, no network.
  *
  * Run: scripts/ci-python.sh && npm run test:deploy (not part of `npm test`).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  DescribeContinuousBackupsCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ListTablesCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeContinuousBackupsCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from '../helpers/addresses';
 import { MOTO_ACCOUNT_ID, type Moto, motoCall, motoMissing, startMoto } from '../helpers/moto';
+import { dynamodb, logRetentionDays, motoInventory, REGION, writeMotoOverride } from '../helpers/moto-stack';
 import { synthStackTo } from '../helpers/synth';
-import { PROVIDER_MIRROR, terraformVersion, writeOfflineOverride } from '../helpers/terraform';
+import { PROVIDER_MIRROR, terraformPlanBlocker, terraformVersion } from '../helpers/terraform';
 
 // One clear line, not a stack trace, when the test infrastructure is missing.
-const missing = motoMissing() ?? (terraformVersion ? undefined : 'terraform is not on PATH: install Terraform 1.5+');
+const missing = motoMissing() ?? terraformPlanBlocker();
 if (missing) {
   const error = new Error(missing);
   error.stack = missing;
   throw error;
 }
-
-const REGION = 'us-east-2';
-
-/** Every AWS service the stack's resources call, pointed at moto. */
-const SERVICES = ['apigateway', 'dynamodb', 'iam', 'lambda', 'logs', 'sts'];
-
-/**
- * Attributes moto does not store or return; without this the provider would see
- * them "removed" on every refresh. Test-only, written into a `*_override.tf.json`
- * beside the stack, never into the product.
- */
-const MOTO_GAPS = {
-  // moto 5.2 ignores Lambda's LoggingConfig (CreateFunction accepts it, GetFunction
-  // never returns it): every plan would re-add `logging_config`.
-  aws_lambda_function: { function: { lifecycle: { ignore_changes: ['logging_config'] } } },
-};
-
-/**
- * Changes the stack itself causes in plans where it should have none. A planned
- * change is tolerated only when its address, actions and changed attributes match
- * an entry; anything else fails. "pending:" entries have a fix waiting in
- * constructs/; "accepted:" ones are Terraform's own behaviour, kept for a reason.
- * An entry no plan showed fails the last test, so it leaves with its fix.
- */
-interface KnownDrift {
-  readonly address: string;
-  readonly actions: string[];
-  /** Attributes the change may touch (computed ones of a replacement included). */
-  readonly attributes: string[];
-  readonly reason: string;
-}
-const KNOWN_DRIFT: KnownDrift[] = [
-  {
-    address: 'aws_iam_role_policy.role_policy',
-    actions: ['update'],
-    attributes: ['policy'],
-    reason:
-      'accepted: data.aws_iam_policy_document.role_policy refers to the table and the log group, so when either has a ' +
-      'change Terraform reads it at apply and shows the policy as "known after apply"; the policy applied is the same. ' +
-      'Rendering it with jsonencode would end this but cost checkov ten IAM checks on the policy.',
-  },
-];
 
 /** The settings every configuration here is synthesized with, before its own. */
 const BASE_ENV: NodeJS.ProcessEnv = { HANDLER_PACKAGING: 'asset', AWS_REGION: REGION };
@@ -94,15 +49,15 @@ interface ResourceChange {
 let moto: Moto;
 let root = '';
 const statePath = () => path.join(root, 'terraform.tfstate');
-const figures = { resources: 0, applySeconds: 0, destroySeconds: 0, inPlace: [] as string[], tolerated: new Set<string>() };
+const figures = { resources: 0, applySeconds: 0, destroySeconds: 0, inPlace: [] as string[], settingPlans: 0, settingSeconds: 0 };
 
 /**
- * Runs terraform like `helpers/terraform.ts` does, but returns the exit status
- * (for `-detailed-exitcode`). AWS_* variables of the calling shell are dropped, and
- * every non-loopback connection goes to a dead proxy: nothing here can reach AWS,
- * and a service missing from SERVICES fails fast instead of hanging.
+ * The environment terraform runs in here. AWS_* variables of the calling shell are
+ * dropped, and every non-loopback connection goes to a dead proxy: nothing here
+ * can reach AWS, and a service the override does not point at moto fails fast
+ * instead of hanging.
  */
-function tf(cwd: string, args: string[], okStatuses = [0]): Run {
+function terraformEnv(cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
   Object.assign(env, { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', AWS_EC2_METADATA_DISABLED: 'true' });
   if (args[0] !== 'init') {
@@ -113,8 +68,10 @@ function tf(cwd: string, args: string[], okStatuses = [0]): Run {
     fs.writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(PROVIDER_MIRROR)}\n  }\n}\n`);
     env.TF_CLI_CONFIG_FILE = cliConfig;
   }
-  const result = spawnSync('terraform', [...args, '-no-color'], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const run = { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  return { ...env, ...extraEnv };
+}
+
+function checked(cwd: string, args: string[], okStatuses: number[], run: Run): Run {
   if (!okStatuses.includes(run.status)) {
     throw new Error(
       `terraform ${args.join(' ')} exited ${run.status} in ${cwd}:\n${run.stderr || run.stdout.slice(-8000)}\n--- moto's last lines ---\n${moto?.log()}`,
@@ -123,31 +80,43 @@ function tf(cwd: string, args: string[], okStatuses = [0]): Run {
   return run;
 }
 
+/** Runs terraform like `helpers/terraform.ts` does, but returns the exit status (for `-detailed-exitcode`). */
+function tf(cwd: string, args: string[], okStatuses = [0], extraEnv: NodeJS.ProcessEnv = {}): Run {
+  const result = spawnSync('terraform', [...args, '-no-color'], { cwd, env: terraformEnv(cwd, args, extraEnv), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return checked(cwd, args, okStatuses, { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' });
+}
+
+/** `tf`, without blocking: several plans run side by side. */
+function tfAsync(cwd: string, args: string[], okStatuses = [0], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('terraform', [...args, '-no-color'], { cwd, env: terraformEnv(cwd, args, extraEnv) });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      try {
+        resolve(checked(cwd, args, okStatuses, { status: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
 /** Synthesizes one configuration into its own directory, sharing the one state file, and runs init. */
 function prepare(label: string, env: NodeJS.ProcessEnv = {}): string {
   const stackDir = synthStackTo(path.join(root, label), { ...BASE_ENV, ...env });
-  const endpoint = moto.endpoint;
-  writeOfflineOverride(stackDir, {
-    // moto answers sts:GetCallerIdentity, so the provider learns an account id and
-    // builds real ARNs (execute-api source ARNs, for one).
-    skip_credentials_validation: false,
-    skip_requesting_account_id: false,
-    max_retries: 2,
-    endpoints: [Object.fromEntries(SERVICES.map((service) => [service, endpoint]))],
-  });
-  // Read after offline_override.tf.json (lexical order), so its backend wins.
-  fs.writeFileSync(
-    path.join(stackDir, 'zz_moto_override.tf.json'),
-    JSON.stringify({ terraform: { backend: { local: { path: statePath() } } }, resource: MOTO_GAPS }, null, 2),
-  );
+  writeMotoOverride(stackDir, moto, statePath());
   tf(stackDir, ['init', '-input=false']);
   return stackDir;
 }
 
 /** Plans into a file and returns the changes that are not no-ops, by address. */
-function plannedChanges(stackDir: string): { status: number; changes: ResourceChange[] } {
-  const run = tf(stackDir, ['plan', '-input=false', '-detailed-exitcode', '-out=plan.bin'], [0, 2]);
-  const plan = JSON.parse(tf(stackDir, ['show', '-json', 'plan.bin']).stdout) as { resource_changes?: ResourceChange[] };
+async function plannedChanges(stackDir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; changes: ResourceChange[] }> {
+  const run = await tfAsync(stackDir, ['plan', '-input=false', '-detailed-exitcode', '-out=plan.bin', ...extraArgs], [0, 2], env);
+  const plan = JSON.parse((await tfAsync(stackDir, ['show', '-json', 'plan.bin'], [0], env)).stdout) as { resource_changes?: ResourceChange[] };
   const changes = (plan.resource_changes ?? []).filter(
     (c) => c.mode === 'managed' && !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0])),
   );
@@ -165,54 +134,134 @@ function changedAttributes(change: ResourceChange['change']): string[] {
   return [...keys].filter((key) => hasTrue(unknown[key]) || JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
 }
 
-/** The changes KNOWN_DRIFT does not explain; explained ones are remembered. */
-function unexplained(changes: ResourceChange[]): ResourceChange[] {
-  return changes.filter((c) => {
-    const entry = KNOWN_DRIFT.find((e) => e.address === c.address);
-    const explained =
-      entry !== undefined &&
-      [...c.change.actions].sort().join() === [...entry.actions].sort().join() &&
-      changedAttributes(c.change).every((attribute) => entry.attributes.includes(attribute));
-    if (explained) figures.tolerated.add(c.address);
-    return !explained;
-  });
-}
-
 const describeChanges = (changes: ResourceChange[]) =>
   changes.map((c) => `${c.address}: ${c.change.actions.join('+')} (${changedAttributes(c.change).join(', ')})`).join('; ');
+
+/** Every path under `after_unknown` that is unknown until apply: `access_log_settings[0].destination_arn`. */
+function unknownPaths(unknown: unknown, prefix = ''): string[] {
+  if (unknown === true) return [prefix];
+  if (Array.isArray(unknown)) return unknown.flatMap((item, i) => unknownPaths(item, `${prefix}[${i}]`));
+  if (typeof unknown === 'object' && unknown !== null) {
+    return Object.entries(unknown).flatMap(([key, value]) => unknownPaths(value, prefix ? `${prefix}.${key}` : key));
+  }
+  return [];
+}
+
+/**
+ * A plan as a reviewer reads it, by address: the actions, and for an in-place
+ * update the attributes it changes, then those Terraform cannot know until apply.
+ */
+function planSummary(changes: ResourceChange[]): Record<string, string> {
+  return Object.fromEntries(
+    changes.map((c) => {
+      const actions = c.change.actions.join('+');
+      if (actions !== 'update') return [c.address, actions];
+      const unknown = unknownPaths(c.change.after_unknown).sort();
+      return [c.address, `update ${changedAttributes(c.change).join(', ')}${unknown.length ? `; unknown until apply: ${unknown.join(', ')}` : ''}`];
+    }),
+  );
+}
+
+interface SettingChange {
+  /** The one setting changed from the defaults, as a user sets it. */
+  readonly env: Record<string, string>;
+  /**
+   * Every resource the plan changes (see planSummary). An attribute is unknown
+   * until apply only when it truly is: the id or ARN of something the same plan
+   * creates or replaces.
+   */
+  readonly plan?: Record<string, string>;
+  /** Terraform's error, when the plan must be refused. */
+  readonly refused?: string;
+}
+
+/** A new deployment (the API's definition changed) and the stage moving to it, its id not known before it exists. */
+const REDEPLOYMENT = {
+  'aws_api_gateway_deployment.api': 'create+delete',
+  'aws_api_gateway_stage.stage': 'update deployment_id; unknown until apply: deployment_id',
+};
+
+/** One row per setting of the configuration table: adding a setting adds a row. */
+const SETTING_CHANGES: SettingChange[] = [
+  { env: { LOG_RETENTION_DAYS: '30' }, plan: { 'aws_cloudwatch_log_group.function_logs': 'update retention_in_days' } },
+  { env: { TABLE_DELETION_PROTECTION: 'false' }, plan: { 'aws_dynamodb_table.table': 'update deletion_protection_enabled' } },
+  { env: { FUNCTION_MEMORY_MB: '512' }, plan: { 'aws_lambda_function.function': 'update memory_size' } },
+  { env: { FUNCTION_TIMEOUT_SECONDS: '20' }, plan: { 'aws_lambda_function.function': 'update timeout' } },
+  { env: { API_THROTTLE_RATE_LIMIT: '50' }, plan: { 'aws_api_gateway_method_settings.throttling': 'update settings' } },
+  { env: { API_THROTTLE_BURST_LIMIT: '100' }, plan: { 'aws_api_gateway_method_settings.throttling': 'update settings' } },
+  {
+    env: { TRACING: 'true' },
+    plan: {
+      'aws_api_gateway_stage.stage': 'update xray_tracing_enabled',
+      'aws_iam_role_policy.role_policy': 'update policy',
+      'aws_lambda_function.function': 'update tracing_config',
+    },
+  },
+  {
+    env: { API_ACCESS_LOGS: 'true' },
+    plan: {
+      'aws_api_gateway_stage.stage': 'update access_log_settings; unknown until apply: access_log_settings[0].destination_arn',
+      'aws_cloudwatch_log_group.api_access_logs': 'create',
+    },
+  },
+  { env: { API_AUTHORIZATION: 'AWS_IAM' }, plan: { 'aws_api_gateway_method.post': 'update authorization', ...REDEPLOYMENT } },
+  {
+    env: { API_AUTHORIZATION: 'API_KEY' },
+    plan: {
+      'aws_api_gateway_api_key.api_key': 'create',
+      'aws_api_gateway_method.post': 'update api_key_required',
+      'aws_api_gateway_usage_plan.usage_plan': 'create',
+      'aws_api_gateway_usage_plan_key.usage_plan_key': 'create',
+      ...REDEPLOYMENT,
+    },
+  },
+  {
+    env: { API_REQUEST_VALIDATION: 'false' },
+    plan: {
+      'aws_api_gateway_method.post': 'update request_models, request_validator_id',
+      'aws_api_gateway_model.request': 'delete',
+      'aws_api_gateway_request_validator.body': 'delete',
+      ...REDEPLOYMENT,
+    },
+  },
+  { env: { API_NAME: 'Other' }, plan: { 'aws_api_gateway_deployment.api': 'update description', 'aws_api_gateway_rest_api.api': 'update name' } },
+  {
+    env: { STAGE_NAME: 'v2' },
+    plan: {
+      'aws_api_gateway_method_settings.throttling': 'delete+create',
+      'aws_api_gateway_stage.stage': 'delete+create',
+      'aws_lambda_permission.api_stage_invoke': 'delete+create',
+    },
+  },
+  {
+    env: { ROLE_NAME: 'other-role' },
+    plan: {
+      'aws_iam_role.role': 'create+delete',
+      'aws_iam_role_policy.role_policy': 'create+delete',
+      'aws_lambda_function.function': 'update role; unknown until apply: role',
+    },
+  },
+  {
+    env: { FUNCTION_NAME: 'OtherFunction' },
+    plan: {
+      'aws_api_gateway_integration.post': 'update uri; unknown until apply: uri',
+      'aws_cloudwatch_log_group.function_logs': 'create+delete',
+      'aws_iam_role.role': 'update description',
+      'aws_iam_role_policy.role_policy': 'update policy; unknown until apply: policy',
+      'aws_lambda_function.function': 'create+delete',
+      'aws_lambda_permission.api_stage_invoke': 'delete+create',
+      'aws_lambda_permission.api_test_invoke': 'delete+create',
+      ...REDEPLOYMENT,
+    },
+  },
+  // A rename replaces the table: refused while it is protected, before anything changes.
+  { env: { TABLE_NAME: 'items' }, refused: 'Instance cannot be destroyed' },
+];
 
 function applyPlan(stackDir: string): number {
   const started = Date.now();
   tf(stackDir, ['apply', '-input=false', '-auto-approve', 'plan.bin']);
   return (Date.now() - started) / 1000;
-}
-
-const dynamodb = () =>
-  new DynamoDBClient({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-    maxAttempts: 1,
-  });
-
-/** What moto holds of the kinds of things the stack creates, by kind, as names. */
-async function motoInventory(): Promise<Record<string, string[]>> {
-  const ddb = dynamodb();
-  const tables = (await ddb.send(new ListTablesCommand({}))).TableNames ?? [];
-  ddb.destroy();
-  const functions = (await motoCall(moto, 'lambda', { path: '/2015-03-31/functions/' })).json<{ Functions: { FunctionName: string }[] }>();
-  const roles = (await motoCall(moto, 'iam', { form: { Action: 'ListRoles', Version: '2010-05-08' } }, 'us-east-1')).text;
-  const logGroups = (await motoCall(moto, 'logs', { target: 'Logs_20140328.DescribeLogGroups', json: {} })).json<{
-    logGroups: { logGroupName: string }[];
-  }>();
-  const restApis = (await motoCall(moto, 'apigateway', { path: '/restapis' })).json<{ item?: { name: string }[] }>();
-  return {
-    tables,
-    functions: functions.Functions.map((f) => f.FunctionName),
-    roles: [...roles.matchAll(/<RoleName>([^<]+)<\/RoleName>/g)].map((m) => m[1]),
-    logGroups: logGroups.logGroups.map((g) => g.logGroupName),
-    restApis: (restApis.item ?? []).map((api) => api.name),
-  };
 }
 
 describe('deploy lifecycle against moto (real Terraform, real AWS provider)', () => {
@@ -227,17 +276,16 @@ describe('deploy lifecycle against moto (real Terraform, real AWS provider)', ()
   afterAll(async () => {
     await moto?.stop();
     if (root && !process.env.KEEP_DEPLOY_DIR) fs.rmSync(root, { recursive: true, force: true });
-    const tolerated = figures.tolerated.size ? `; known drift tolerated: ${[...figures.tolerated].join(', ')}` : '';
     process.stdout.write(
       `deploy lifecycle (terraform ${terraformVersion}, moto ${moto?.version}): ${figures.resources} resources applied in ` +
-        `${figures.applySeconds.toFixed(1)} s, in place: ${figures.inPlace.join(', ') || '-'}, ` +
-        `destroyed in ${figures.destroySeconds.toFixed(1)} s${tolerated}\n`,
+        `${figures.applySeconds.toFixed(1)} s, ${figures.settingPlans} single-setting plans in ${figures.settingSeconds.toFixed(1)} s, ` +
+        `in place: ${figures.inPlace.join(', ') || '-'}, destroyed in ${figures.destroySeconds.toFixed(1)} s\n`,
     );
   });
 
-  it('applies the default configuration from scratch', () => {
+  it('applies the default configuration from scratch', async () => {
     stackDir = prepare('default');
-    const plan = plannedChanges(stackDir);
+    const plan = await plannedChanges(stackDir);
     expect(plan.changes.every((c) => c.change.actions.join() === 'create')).toBe(true);
     figures.applySeconds = applyPlan(stackDir);
     figures.resources = plan.changes.length;
@@ -271,7 +319,7 @@ describe('deploy lifecycle against moto (real Terraform, real AWS provider)', ()
   });
 
   it('created in moto what the configuration says', async () => {
-    const ddb = dynamodb();
+    const ddb = dynamodb(moto);
     const table = (await ddb.send(new DescribeTableCommand({ TableName: 'lambda-apigateway' }))).Table!;
     const backups = await ddb.send(new DescribeContinuousBackupsCommand({ TableName: 'lambda-apigateway' }));
     ddb.destroy();
@@ -309,43 +357,72 @@ describe('deploy lifecycle against moto (real Terraform, real AWS provider)', ()
     expect(stage.deploymentId).toMatch(/^[a-z0-9]+$/);
   });
 
-  it('plans nothing to change right after the apply', () => {
-    const { status, changes } = plannedChanges(stackDir);
-    // Nothing but known drift; with none at all, `plan -detailed-exitcode` exits 0.
-    expect({ unexpectedChanges: describeChanges(unexplained(changes)) }).toEqual({ unexpectedChanges: '' });
-    if (changes.length === 0) expect(status).toBe(0);
-    else console.warn(`second plan shows known drift only: ${describeChanges(changes)}`);
+  it('plans nothing to change right after the apply', async () => {
+    const { status, changes } = await plannedChanges(stackDir);
+    expect({ changes: describeChanges(changes) }).toEqual({ changes: '' });
+    expect(status).toBe(0);
   }, 120_000);
+
+  describe('a change of one setting plans changes to exactly what that setting is about', () => {
+    // Every configuration plans against the state of the default one just applied,
+    // with -refresh=false (the state is what was just applied), reusing its
+    // initialized providers, two at a time: one apply, many plans.
+    const outcomes = new Map<SettingChange, Record<string, string> | string>();
+
+    beforeAll(async () => {
+      const started = Date.now();
+      const env = { TF_DATA_DIR: path.join(stackDir, '.terraform') };
+      const queue = SETTING_CHANGES.map((row, index) => ({ row, index }));
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const { row, index } = next;
+          const dir = synthStackTo(path.join(root, `setting-${index}`), { ...BASE_ENV, ...row.env });
+          writeMotoOverride(dir, moto, statePath());
+          fs.copyFileSync(path.join(stackDir, '.terraform.lock.hcl'), path.join(dir, '.terraform.lock.hcl'));
+          if (row.refused) {
+            outcomes.set(row, (await tfAsync(dir, ['plan', '-input=false', '-refresh=false', '-lock=false'], [1], env)).stderr);
+          } else {
+            outcomes.set(row, planSummary((await plannedChanges(dir, ['-refresh=false', '-lock=false'], env)).changes));
+          }
+        }
+      };
+      await Promise.all([worker(), worker()]);
+      figures.settingPlans = SETTING_CHANGES.length;
+      figures.settingSeconds = (Date.now() - started) / 1000;
+    }, 900_000);
+
+    it.each(SETTING_CHANGES.map((row) => [Object.entries(row.env).map(([k, v]) => `${k}=${v}`).join(' '), row] as const))('%s', (setting, row) => {
+      const outcome = outcomes.get(row);
+      if (row.refused) expect(outcome).toContain(row.refused);
+      else expect({ setting, plan: outcome }).toEqual({ setting, plan: row.plan });
+    });
+  });
 
   it('applies LOG_RETENTION_DAYS=30 as an in-place update that replaces nothing', async () => {
     stackDir = prepare('retention', { LOG_RETENTION_DAYS: '30' });
-    const { changes } = plannedChanges(stackDir);
-    const own = unexplained(changes);
-    expect(describeChanges(own)).toBe('aws_cloudwatch_log_group.function_logs: update (retention_in_days)');
-    expect(own[0].change.after).toMatchObject({ retention_in_days: 30 });
-    expect(changes.find((c) => c.address === 'aws_dynamodb_table.table')).toBeUndefined();
+    const { changes } = await plannedChanges(stackDir);
+    expect(describeChanges(changes)).toBe('aws_cloudwatch_log_group.function_logs: update (retention_in_days)');
+    expect(changes[0].change.after).toMatchObject({ retention_in_days: 30 });
     applyPlan(stackDir);
-    figures.inPlace.push(...own.map((c) => c.address));
-    const logGroup = (await motoCall(moto, 'logs', { target: 'Logs_20140328.DescribeLogGroups', json: { logGroupNamePrefix: '/aws/lambda/' } })).json();
-    expect(logGroup.logGroups).toMatchObject([{ retentionInDays: 30 }]);
+    figures.inPlace.push(...changes.map((c) => c.address));
+    expect(await logRetentionDays(moto)).toBe(30);
   }, 300_000);
 
   it("switches the table's deletion protection off in place, keeping the table", async () => {
     stackDir = prepare('unprotected', { LOG_RETENTION_DAYS: '30', TABLE_DELETION_PROTECTION: 'false' });
-    const { changes } = plannedChanges(stackDir);
-    const own = unexplained(changes);
-    expect(describeChanges(own)).toBe('aws_dynamodb_table.table: update (deletion_protection_enabled)');
+    const { changes } = await plannedChanges(stackDir);
+    expect(describeChanges(changes)).toBe('aws_dynamodb_table.table: update (deletion_protection_enabled)');
     const tableArn = outputs.table_arn.value;
     applyPlan(stackDir);
-    figures.inPlace.push(...own.map((c) => c.address));
-    const ddb = dynamodb();
+    figures.inPlace.push(...changes.map((c) => c.address));
+    const ddb = dynamodb(moto);
     const table = (await ddb.send(new DescribeTableCommand({ TableName: 'lambda-apigateway' }))).Table!;
     ddb.destroy();
     expect([table.TableArn, table.DeletionProtectionEnabled]).toEqual([tableArn, false]);
   }, 300_000);
 
   it('destroys everything, and moto has nothing left', async () => {
-    const before = await motoInventory();
+    const before = await motoInventory(moto);
     // Guards against an inventory that sees nothing at all.
     expect(Object.values(before).every((names) => names.length === 1)).toBe(true);
     const started = Date.now();
@@ -353,12 +430,6 @@ describe('deploy lifecycle against moto (real Terraform, real AWS provider)', ()
     figures.destroySeconds = (Date.now() - started) / 1000;
     expect(run.stdout).toMatch(new RegExp(`Destroy complete! Resources: ${DOCUMENTED_ADDRESSES.length} destroyed`));
     expect(tf(stackDir, ['state', 'list']).stdout.trim()).toBe('');
-    expect(await motoInventory()).toEqual({ tables: [], functions: [], roles: [], logGroups: [], restApis: [] });
+    expect(await motoInventory(moto)).toEqual({ tables: [], functions: [], roles: [], logGroups: [], restApis: [] });
   }, 300_000);
-
-  it('has no stale KNOWN_DRIFT entry (a fixed one leaves the list with its fix)', () => {
-    const stale = KNOWN_DRIFT.map((e) => e.address).filter((address) => !figures.tolerated.has(address));
-    expect({ noPlanShowedThese: stale }).toEqual({ noPlanShowedThese: [] });
-    for (const entry of KNOWN_DRIFT) expect(entry.reason).toMatch(/^(pending|accepted): /);
-  });
 });

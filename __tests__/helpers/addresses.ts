@@ -26,5 +26,4 @@ export const DOCUMENTED_ADDRESSES = [
 export const DOCUMENTED_DATA_SOURCES = [
   'data.archive_file.function_package',
   'data.aws_iam_policy_document.assume_role',
-  'data.aws_iam_policy_document.role_policy',
 ];

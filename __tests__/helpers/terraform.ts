@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
@@ -13,10 +14,89 @@ export const terraformVersion = (() => {
   return probe.status === 0 ? (JSON.parse(probe.stdout) as { terraform_version: string }).terraform_version : undefined;
 })();
 
-/** True when the mirror (or, with no mirror, the default) can give the provider `hashicorp/<name>`. */
+const hasProvider = (mirror: string, name: string) => fs.existsSync(path.join(mirror, 'registry.terraform.io', 'hashicorp', name));
+
+/**
+ * The directories Terraform installs providers from with no CLI configuration at
+ * all, its "implied local mirrors" on Linux and macOS: a provider found there is
+ * never asked of the registry.
+ */
+function impliedMirrors(): string[] {
+  const home = os.homedir();
+  const dataHome = process.env.XDG_DATA_HOME || path.join(home, '.local', 'share');
+  const dataDirs = (process.env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':').filter(Boolean);
+  return [path.join(home, '.terraform.d', 'plugins'), ...[dataHome, ...dataDirs].map((dir) => path.join(dir, 'terraform', 'plugins'))];
+}
+
+/**
+ * Whether registry.terraform.io answers, within a few seconds, through the HTTPS
+ * proxy Terraform would use (HTTPS_PROXY, unless NO_PROXY exempts the registry).
+ * Run in a child process so that the synchronous callers (test files deciding
+ * what to skip as they load) can wait for it.
+ */
+const REGISTRY_PROBE = `
+const https = require('node:https'), http = require('node:http'), tls = require('node:tls');
+const host = 'registry.terraform.io';
+const proxy = process.env.HTTPS_PROXY || process.env.https_proxy;
+const noProxy = (process.env.NO_PROXY || process.env.no_proxy || '').split(',').map((s) => s.trim()).filter(Boolean);
+const exempt = noProxy.some((entry) => entry === '*' || host === entry.replace(/^\./, '') || host.endsWith('.' + entry.replace(/^\./, '')));
+const get = (socket) => https.get({ host, path: '/.well-known/terraform.json', timeout: 4000, ...(socket ? { createConnection: () => tls.connect({ socket, servername: host }) } : {}) }, (res) => process.exit(res.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1)).on('timeout', () => process.exit(1));
+if (proxy && !exempt) {
+  const url = new URL(proxy);
+  http.request({ host: url.hostname, port: url.port || 80, method: 'CONNECT', path: host + ':443', timeout: 4000 })
+    .on('connect', (res, socket) => (res.statusCode === 200 ? get(socket) : process.exit(1)))
+    .on('error', () => process.exit(1)).on('timeout', () => process.exit(1)).end();
+} else get();
+`;
+
+function registryReachable(): boolean {
+  return spawnSync(process.execPath, ['-e', REGISTRY_PROBE], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
+/** Why the Terraform plan tests cannot run here, or undefined when they can. */
+function planBlocker(): string | undefined {
+  if (!terraformVersion) return 'terraform is not on PATH: the real Terraform plan tests are NOT run. Install Terraform 1.5+ to run them.';
+  if (PROVIDER_MIRROR) {
+    if (hasProvider(PROVIDER_MIRROR, 'aws')) return undefined;
+    return (
+      `TERRAFORM_PROVIDER_MIRROR=${PROVIDER_MIRROR} has no registry.terraform.io/hashicorp/aws: the real Terraform plan tests are NOT run. ` +
+      'Point it at a filesystem mirror holding hashicorp/aws 5.100.0 (terraform providers mirror <dir> makes one).'
+    );
+  }
+  if (impliedMirrors().some((dir) => hasProvider(dir, 'aws')) || registryReachable()) return undefined;
+  return (
+    'Terraform cannot reach registry.terraform.io and no provider mirror is set: the real Terraform plan tests are NOT run. ' +
+    'Set TERRAFORM_PROVIDER_MIRROR to a filesystem mirror holding hashicorp/aws 5.100.0 (terraform providers mirror <dir> makes one).'
+  );
+}
+
+/**
+ * Decided once per test run: jest's global setup asks first, prints the one loud
+ * line, and leaves the answer in the environment its workers inherit.
+ */
+const SUPPORT_VARIABLE = 'LAMBDA_APIGATEWAY_TERRAFORM_PLANS';
+
+export function terraformPlanBlocker(): string | undefined {
+  const known = process.env[SUPPORT_VARIABLE];
+  if (known !== undefined) return known === 'ok' ? undefined : known;
+  const blocker = planBlocker();
+  process.env[SUPPORT_VARIABLE] = blocker ?? 'ok';
+  if (blocker) console.warn(`!!! ${blocker}`);
+  return blocker;
+}
+
+/** True when Terraform can run plans here; when not, false (the tests skip), or under REQUIRE_TERRAFORM (CI) an error. */
+export function terraformRunnable(): boolean {
+  const blocker = terraformPlanBlocker();
+  if (!blocker) return true;
+  if (process.env.REQUIRE_TERRAFORM) throw new Error(`REQUIRE_TERRAFORM is set, but ${blocker}`);
+  return false;
+}
+
+/** True when Terraform can get the provider `hashicorp/<name>`: from the mirror if one is named, else as it gets the AWS provider. */
 export function providerAvailable(name: string): boolean {
-  if (!PROVIDER_MIRROR) return true;
-  return fs.existsSync(path.join(PROVIDER_MIRROR, 'registry.terraform.io', 'hashicorp', name));
+  if (PROVIDER_MIRROR) return hasProvider(PROVIDER_MIRROR, name);
+  return impliedMirrors().some((dir) => hasProvider(dir, name)) || terraformPlanBlocker() === undefined;
 }
 
 /**
@@ -66,6 +146,15 @@ export function terraform(cwd: string, args: string[]): string {
   }
 }
 
+/** `terraform validate -json` of an initialized directory: `valid`, and the warnings Terraform prints. */
+export function validate(stackDir: string): { valid: boolean; warnings: string[] } {
+  const result = JSON.parse(terraform(stackDir, ['validate', '-json', '-no-color'])) as {
+    valid: boolean;
+    diagnostics: { severity: string; summary: string; detail?: string }[];
+  };
+  return { valid: result.valid, warnings: result.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.summary}: ${d.detail ?? ''}`) };
+}
+
 export interface PlannedChange {
   address: string;
   mode: string;
@@ -74,6 +163,10 @@ export interface PlannedChange {
 
 export interface PlannedStack {
   stackDir: string;
+  /** What `terraform validate` said before the plan. */
+  validation: { valid: boolean; warnings: string[] };
+  /** The plan as `terraform show -json` gives it. */
+  json: { planned_values: unknown; resource_changes: PlannedChange[]; output_changes: unknown };
   changes: PlannedChange[];
   outputs: Record<string, { sensitive: boolean }>;
   /** The planned attributes of one resource. */
@@ -87,15 +180,16 @@ export interface PlannedStack {
 export function planOffline(stackDir: string): PlannedStack {
   writeOfflineOverride(stackDir);
   terraform(stackDir, ['init', '-no-color', '-input=false']);
-  terraform(stackDir, ['validate', '-no-color']);
+  const validation = validate(stackDir);
   terraform(stackDir, ['plan', '-no-color', '-input=false', '-refresh=false', '-out=plan.bin']);
-  const plan = JSON.parse(terraform(stackDir, ['show', '-json', 'plan.bin'])) as {
-    resource_changes: PlannedChange[];
+  const plan = JSON.parse(terraform(stackDir, ['show', '-json', 'plan.bin'])) as PlannedStack['json'] & {
     planned_values: { outputs: Record<string, { sensitive: boolean }> };
   };
   const changes = plan.resource_changes;
   return {
     stackDir,
+    validation,
+    json: plan,
     changes,
     outputs: plan.planned_values.outputs,
     after: (address) => {
@@ -104,13 +198,4 @@ export function planOffline(stackDir: string): PlannedStack {
       return change.change.after;
     },
   };
-}
-
-/** Warns loudly, or fails under REQUIRE_TERRAFORM, when terraform is missing; true when plans can run. */
-export function terraformRunnable(): boolean {
-  if (terraformVersion) return true;
-  // Loud, not silent: these tests are what proves the stack is valid Terraform.
-  console.warn('!!! terraform is not on PATH: the real Terraform plan tests are NOT run. Install Terraform 1.5+ to run them.');
-  if (process.env.REQUIRE_TERRAFORM) throw new Error('REQUIRE_TERRAFORM is set but terraform is not on PATH');
-  return false;
 }

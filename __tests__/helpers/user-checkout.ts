@@ -25,9 +25,9 @@ export interface UserCheckout {
  * checkout, as `npm ci` would have filled them.
  */
 export function userCheckout(prefix: string): UserCheckout {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `journey-${prefix}-`));
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
   if (listed.status !== 0) throw new Error(`git ls-files failed in ${ROOT}: ${listed.stderr}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `journey-${prefix}-`));
   for (const file of listed.stdout.split('\0').filter(Boolean)) {
     const source = path.join(ROOT, file);
     // A file deleted in the working tree but still in the index is not in the user's clone either.

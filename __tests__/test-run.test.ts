@@ -1,0 +1,52 @@
+/**
+ * `npm test` leaves nothing in the temporary directory, passing or failing: the
+ * run gets a directory of its own (jest's global setup), and whatever a test
+ * leaves there fails the run and is removed (global teardown).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { npmRun } from './helpers/npm-script';
+import { type UserCheckout, userCheckout } from './helpers/user-checkout';
+
+describe('npm test and the temporary directory', () => {
+  let checkout: UserCheckout;
+  let tmp = '';
+
+  beforeAll(() => {
+    checkout = userCheckout('test-run');
+    tmp = path.join(checkout.dir, 'tmp');
+  });
+  afterAll(() => checkout?.remove());
+
+  /** `npm test -- <files>` in the clone, with TMPDIR a directory that starts empty. */
+  const npmTest = (files: string[]) => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp);
+    return npmRun(checkout.dir, 'test', files, { TMPDIR: tmp, LAMBDA_APIGATEWAY_TEST_RUN_TMPDIR: undefined });
+  };
+
+  it('leaves it as it found it after the stack tests pass (each synthesizes into a directory of its own)', () => {
+    const test = npmTest(['__tests__/stack.test.ts']);
+    expect({ status: test.status, output: test.status === 0 ? '' : test.output.slice(-3000) }).toEqual({ status: 0, output: '' });
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  }, 180_000);
+
+  it('fails a run whose test leaves something there, naming it, and still leaves nothing', () => {
+    fs.writeFileSync(
+      path.join(checkout.dir, '__tests__', 'leaky.test.ts'),
+      [
+        "import * as fs from 'node:fs';",
+        "import * as os from 'node:os';",
+        "import * as path from 'node:path';",
+        "it('forgets its directory, and fails', () => {",
+        "  fs.mkdtempSync(path.join(os.tmpdir(), 'forgotten-'));",
+        '  expect(1).toBe(2);',
+        '});',
+      ].join('\n'),
+    );
+    const test = npmTest(['__tests__/leaky.test.ts']);
+    expect(test.status).not.toBe(0);
+    expect(test.output).toMatch(/The tests left 1 entries in the temporary directory \(removed now\): forgotten-\w+\./);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  }, 180_000);
+});
