@@ -4,12 +4,12 @@
  * the run fails, naming each leftover, so that the test that leaks gets fixed.
  */
 import * as fs from 'node:fs';
-import { RUN_TMPDIR_VARIABLE } from './run-tmpdir';
+import { NODE_OWN_ENTRIES, RUN_TMPDIR_VARIABLE } from './run-tmpdir';
 
 export default function globalTeardown(): void {
   const runDir = process.env[RUN_TMPDIR_VARIABLE];
   if (!runDir || !fs.existsSync(runDir)) return;
-  const leftovers = fs.readdirSync(runDir).sort();
+  const leftovers = fs.readdirSync(runDir).filter((name) => !NODE_OWN_ENTRIES.has(name)).sort();
   fs.rmSync(runDir, { recursive: true, force: true });
   if (leftovers.length > 0) {
     throw new Error(

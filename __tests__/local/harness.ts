@@ -101,7 +101,8 @@ export function spawnServer(env: Record<string, string>, args: readonly string[]
   const command = [...wrapper, process.execPath, '-r', './scripts/ts-register.js', 'local/server.ts', ...args];
   return spawn(command[0], command.slice(1), {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // A temporary directory of its own, removed by cleanUp(): a server stopped with SIGKILL cannot remove the function's unpacked code.
+    env: { ...process.env, TMPDIR: tempDir('server-tmp'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
