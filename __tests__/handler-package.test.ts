@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleHandler } from '../constructs/handler-bundle';
-import { extractZip } from '../local/zip';
+import { extractZip } from '../local/lambda/zip';
 import { npmRun } from './helpers/npm-script';
 import { synthStackTo, withoutBundleHashes } from './helpers/synth';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';

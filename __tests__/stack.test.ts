@@ -14,7 +14,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ERROR_RESPONSES, formatErrorMessage, INTERNAL_ERROR_MESSAGE } from '../function/error-contract';
-import { compileSelectionPattern } from '../local/java-regex';
+import { compileSelectionPattern } from '../local/apigateway/java-regex';
 import { OPERATION_NAMES } from '../function/event';
 import { DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from './helpers/addresses';
 import { synthStack, withoutBundleHashes } from './helpers/synth';

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { LocalError } from './errors';
+import { LocalError } from './shared/local-error';
 
 const ROOT = path.join(__dirname, '..');
 /** package.json's `synth` script, minus `node`. */

@@ -7,7 +7,7 @@ import {
 } from '../../function/error-contract';
 import { clip, preview, toHandlerError } from '../../function/errors';
 import { parseErrorMessage } from '../helpers/error-message';
-import { compileSelectionPattern } from '../../local/java-regex';
+import { compileSelectionPattern } from '../../local/apigateway/java-regex';
 import { failNextDocumentClientCall, type LocalDynamo, loadHandler, startDynalite } from '../helpers/dynalite';
 
 type Handler = Awaited<ReturnType<typeof loadHandler>>['handler'];

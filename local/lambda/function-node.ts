@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LocalError } from './errors';
+import { LocalError } from '../shared/local-error';
 
 export interface FunctionNode {
   /** The Node.js binary to start environments with; undefined: this process's own, whose worker threads are the environments. */

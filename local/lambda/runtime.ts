@@ -20,40 +20,21 @@
  *
  * An environment is a worker thread of this process when this Node.js is of the
  * runtime's major version, else a child process of a Node.js that is
- * (./function-node); both run ./lambda-worker.
+ * (./function-node); both run ./sandbox (./environment).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { transformSync } from 'esbuild';
-import { LocalError } from './errors';
+import { LocalError } from '../shared/local-error';
+import { workerScript } from '../shared/worker-script';
+import type { FunctionModel } from '../stack/model';
+import { childTransport, Environment, type ExitReason, workerTransport } from './environment';
+import { lambdaEnvironment } from './environment-variables';
 import type { FunctionNode } from './function-node';
-import type { FunctionModel, LogLevel } from './stack-model';
+import { functionError, type Invocation, type InvocationResult, MAX_REQUEST_BYTES } from './invocation';
+import type { FromSandbox, LambdaErrorObject, SandboxConfig } from './protocol';
 import { extractZip } from './zip';
-
-/** What Lambda answers for a function error: the body of a response with `X-Amz-Function-Error: Unhandled`. */
-export interface LambdaErrorObject {
-  readonly errorType: string;
-  readonly errorMessage: string;
-  readonly trace?: readonly string[];
-}
-
-export type InvocationResult =
-  /** The handler's result, serialised as Lambda serialises it. */
-  | { readonly kind: 'result'; readonly payload: string }
-  /** A function error; `payload` is the error object as JSON. */
-  | { readonly kind: 'error'; readonly error: LambdaErrorObject; readonly payload: string }
-  /**
-   * Lambda refused the invocation before the handler ran (InvalidRequestContentException,
-   * RequestEntityTooLargeException, TooManyRequestsException with the throttle's `reason`).
-   */
-  | { readonly kind: 'rejected'; readonly status: number; readonly errorType: string; readonly message: string; readonly reason?: string };
-
-/** Lambda's limit on a synchronous invocation's request payload. */
-export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
 /**
  * How many environments a function without reserved concurrency may have at once
@@ -65,32 +46,6 @@ export const DEFAULT_CONCURRENCY = 100;
 
 /** How long an environment stays warm without an invocation before it is stopped, as Lambda reclaims idle ones. */
 const DEFAULT_IDLE_MS = 10 * 60 * 1000;
-
-/** What an environment is told at its start. */
-export interface SandboxConfig {
-  readonly codeDir: string;
-  readonly handler: string;
-  readonly functionName: string;
-  readonly functionArn: string;
-  readonly memoryMb: number;
-  readonly logGroup: string;
-  readonly logStream: string;
-  readonly logFormat: 'Text' | 'JSON';
-  /** Records below it are dropped (JSON format only, as in Lambda). */
-  readonly applicationLogLevel: LogLevel;
-}
-
-export type ToSandbox =
-  | { readonly kind: 'init'; readonly config: SandboxConfig }
-  | { readonly kind: 'invoke'; readonly payload: string; readonly requestId: string; readonly deadline: number };
-
-/** What an environment reports; a reply carries the console output written since the last message. */
-export type FromSandbox =
-  | { readonly kind: 'ready'; readonly initError: LambdaErrorObject | undefined; readonly logs?: string }
-  | { readonly kind: 'result'; readonly payload: string; readonly logs?: string }
-  | { readonly kind: 'error'; readonly error: LambdaErrorObject; readonly logs?: string }
-  | { readonly kind: 'invalid-payload'; readonly message: string; readonly logs?: string }
-  | { readonly kind: 'log'; readonly text: string };
 
 export interface RuntimeOptions {
   /** Environment variables added to the function's own, e.g. AWS_ENDPOINT_URL_DYNAMODB. */
@@ -107,159 +62,14 @@ export interface RuntimeOptions {
   readonly idleMs?: number;
 }
 
-interface Invocation {
-  readonly payload: string;
-  readonly requestId: string;
-  readonly resolve: (result: InvocationResult) => void;
-}
-
 /** An invocation no environment has taken yet, since `since` (performance.now()). */
 interface Waiting {
   readonly invocation: Invocation;
   readonly since: number;
 }
 
-/** The two ways an environment runs: a worker thread of this process, or a child process. */
-interface Transport {
-  send(message: ToSandbox): void;
-  /** Ends it; resolves once it has exited. */
-  stop(): Promise<void>;
-}
-
-/** Why an environment ended without being asked to: a crash, an exit, running out of memory. */
-interface ExitReason {
-  readonly outOfMemory: boolean;
-  readonly message: string;
-}
-
-interface TransportEvents {
-  message(message: FromSandbox): void;
-  exit(reason: ExitReason): void;
-}
-
-let sandboxScript: string | undefined;
-
-/**
- * ./lambda-worker, as JavaScript: transpiled once here, so that no TypeScript
- * loader is installed in the function's environment (its code sees what it would
- * see in Lambda) and each environment starts without a compiler of its own.
- */
-function sandboxSource(): string {
-  sandboxScript ??= transformSync(fs.readFileSync(path.join(__dirname, 'lambda-worker.ts'), 'utf8'), {
-    loader: 'ts',
-    format: 'cjs',
-    target: 'node20',
-  }).code;
-  return sandboxScript;
-}
-
-/** Lambda gives Node.js most of the function's memory as its heap limit. */
-function heapLimitMb(memoryMb: number): number {
-  return Math.max(64, Math.floor(memoryMb * 0.9));
-}
-
-function workerTransport(script: string, env: Record<string, string>, memoryMb: number, logTo: NodeJS.WritableStream, events: TransportEvents): Transport {
-  const worker = new Worker(script, { env, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(memoryMb) } });
-  // Written rather than piped: a pipe per environment would add listeners to logTo for each of up to DEFAULT_CONCURRENCY.
-  worker.stdout.on('data', (chunk: Buffer) => logTo.write(chunk));
-  worker.stderr.on('data', (chunk: Buffer) => logTo.write(chunk));
-  let stopping = false;
-  let outOfMemory = false;
-  let failure: Error | undefined;
-  worker.on('message', events.message);
-  worker.on('error', (error: Error & { code?: string }) => {
-    outOfMemory ||= error.code === 'ERR_WORKER_OUT_OF_MEMORY';
-    failure = error;
-  });
-  worker.on('exit', (code) => {
-    if (!stopping) events.exit({ outOfMemory, message: failure ? `${failure.name}: ${failure.message}` : `exit status ${code}` });
-  });
-  return {
-    send: (message) => worker.postMessage(message),
-    stop: async () => {
-      stopping = true;
-      await worker.terminate();
-    },
-  };
-}
-
-function childTransport(script: string, binary: string, env: Record<string, string>, memoryMb: number, logTo: NodeJS.WritableStream, events: TransportEvents): Transport {
-  const child: ChildProcess = spawn(binary, [`--max-old-space-size=${heapLimitMb(memoryMb)}`, script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  child.stdout!.on('data', (chunk: Buffer) => logTo.write(chunk));
-  let stopping = false;
-  let outOfMemory = false;
-  child.stderr!.on('data', (chunk: Buffer) => {
-    // V8's last words before it aborts the process: the only sign that the heap ran out.
-    outOfMemory ||= chunk.includes('JavaScript heap out of memory');
-    logTo.write(chunk);
-  });
-  child.on('message', events.message);
-  // 'close' rather than 'exit': it comes after stderr has been read to its end, so a heap's last words are in.
-  const closed = new Promise<void>((resolve) => {
-    child.once('close', (code, signal) => {
-      resolve();
-      if (!stopping) events.exit({ outOfMemory, message: signal ? `signal: ${signal}` : `exit status ${code}` });
-    });
-  });
-  // Spawning fails (a binary gone since startup) as an 'error'; later ones (a message to a process that just died) change nothing.
-  child.on('error', (error) => {
-    if (child.exitCode === null && child.signalCode === null && child.pid === undefined) {
-      events.exit({ outOfMemory: false, message: `cannot start ${binary}: ${error.message}` });
-    }
-  });
-  return {
-    send: (message) => {
-      if (child.connected) child.send(message);
-    },
-    stop: async () => {
-      stopping = true;
-      if (child.pid === undefined) return;
-      child.kill('SIGKILL');
-      await closed;
-    },
-  };
-}
-
-/** One execution environment: starting, then idle or running one invocation, until it is discarded. */
-class Environment {
-  readonly transport: Transport;
-  /** Settles once init has run, with its error if it failed; rejects if the environment ends before. */
-  readonly ready: Promise<LambdaErrorObject | undefined>;
-  /** The invocation it runs now, with its timeout. */
-  current: { readonly invocation: Invocation; readonly timer: NodeJS.Timeout } | undefined;
-  /** Since when it has been idle; undefined while starting or running. */
-  idleSince: number | undefined;
-  private readonly failReady: (reason: Error) => void;
-
-  constructor(start: (events: TransportEvents) => Transport, onMessage: (message: FromSandbox) => void, onExit: (reason: ExitReason) => void) {
-    let settleReady!: (initError: LambdaErrorObject | undefined) => void;
-    let failReady!: (reason: Error) => void;
-    this.ready = new Promise((resolve, reject) => {
-      settleReady = resolve;
-      failReady = reject;
-    });
-    this.failReady = failReady;
-    // Reported through the invocation that waits for it; this keeps an unhandled rejection from ending the process.
-    this.ready.catch(() => undefined);
-    this.transport = start({
-      message: (message) => {
-        if (message.kind === 'ready') settleReady(message.initError);
-        onMessage(message);
-      },
-      exit: (reason) => {
-        failReady(new Error(reason.message));
-        onExit(reason);
-      },
-    });
-  }
-
-  /** Ends it; an invocation waiting for its init gets `reason`. */
-  discard(reason: string): Promise<void> {
-    this.idleSince = undefined;
-    this.failReady(new Error(reason));
-    return this.transport.stop();
-  }
-}
+/** The script every environment runs. */
+const SANDBOX = path.join(__dirname, 'sandbox.ts');
 
 export class FunctionRuntime {
   /** Every environment not yet discarded: starting, idle or busy. */
@@ -300,30 +110,7 @@ export class FunctionRuntime {
       logFormat: fn.logFormat,
       applicationLogLevel: fn.applicationLogLevel,
     };
-    this.env = {
-      // The stack's variables first: Lambda reserves the AWS_* and LAMBDA_* names below, so they win.
-      ...fn.environment,
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      LANG: 'en_US.UTF-8',
-      AWS_REGION: options.region,
-      AWS_DEFAULT_REGION: options.region,
-      AWS_LAMBDA_FUNCTION_NAME: fn.name,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-      AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroup,
-      AWS_LAMBDA_LOG_STREAM_NAME: logStream,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-      // Lambda tells the runtime (and libraries such as Powertools) the JSON log format and its level this way.
-      ...(fn.logFormat === 'JSON' && { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel }),
-      // Credentials of no account: the local services take any, and no real account is ever reached with them.
-      AWS_ACCESS_KEY_ID: 'LOCALFAKEACCESSKEY',
-      AWS_SECRET_ACCESS_KEY: 'local-fake-secret-access-key',
-      AWS_SESSION_TOKEN: 'local-fake-session-token',
-      // When no Node.js of the runtime's major is found, the SDK would warn at each environment's
-      // start that this one is older; the server's startup notes say so once.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...options.extraEnvironment,
-    };
+    this.env = lambdaEnvironment(fn, logStream, options.region, options.extraEnvironment);
   }
 
   /**
@@ -334,7 +121,7 @@ export class FunctionRuntime {
   async start(): Promise<LambdaErrorObject | undefined> {
     this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), `lambda-${this.fn.name}-`));
     this.script = path.join(this.tempDir, 'runtime.cjs');
-    fs.writeFileSync(this.script, sandboxSource());
+    fs.writeFileSync(this.script, workerScript(SANDBOX));
     this.config = { ...this.config, codeDir: this.prepareCode(this.tempDir) };
     this.env.LAMBDA_TASK_ROOT = this.config.codeDir;
     this.reaper = setInterval(() => this.reapIdle(), Math.min(this.idleMs, 60_000)).unref();
@@ -585,8 +372,4 @@ export class FunctionRuntime {
     }
     if (this.tempDir) fs.rmSync(this.tempDir, { recursive: true, force: true });
   }
-}
-
-function functionError(error: LambdaErrorObject): InvocationResult {
-  return { kind: 'error', error, payload: JSON.stringify(error) };
 }

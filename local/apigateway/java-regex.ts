@@ -4,7 +4,7 @@
  * JavaScript RegExp with the same meaning, or refuses it when the two dialects
  * would disagree and there is no faithful translation.
  */
-import { LocalError } from './errors';
+import { LocalError } from '../shared/local-error';
 
 /** Java's `.` without DOTALL: anything but its line terminators (JavaScript's `.` lets U+0085 through). */
 const JAVA_DOT = '[^\\n\\r\\u0085\\u2028\\u2029]';

@@ -11,7 +11,7 @@
  * either way, or X-Amz-Expires for a presigned URL); the access key; and the
  * signature itself, recomputed over the canonical request with the body's SHA-256.
  *
- * What is not: IAM. The only credentials are LOCAL_CREDENTIALS, and they may call
+ * What is not: IAM. The only credentials are LOCAL_CREDENTIALS (./local-account), and they may call
  * every method and function; AWS would also evaluate the caller's policies
  * (execute-api:Invoke, lambda:InvokeFunction) and resource policies. Nor are there temporary credentials: a request
  * carrying X-Amz-Security-Token is answered as one signed by an unknown key.
@@ -20,9 +20,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-
-/** The credentials the server accepts: the ones its banner tells the AWS CLI and curl to use. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+import { percentDecode } from './http';
+import { LOCAL_CREDENTIALS } from './local-account';
 
 /** The service REST API requests are signed for. */
 export const SIGV4_SERVICE = 'execute-api';
@@ -229,15 +228,6 @@ function canonicalPath(rawPath: string): string {
 /** RFC 3986 encoding: everything but A-Z a-z 0-9 - _ . ~ as %XX. */
 function uriEncode(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** Percent-decodes `text`, keeping it as received where it is malformed (a stray `%`, broken UTF-8): a client's bad URL must not throw mid-request. */
-export function percentDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function parseIsoBasic(date: string): number | undefined {

@@ -5,7 +5,7 @@
  * remote `$ref`s; a schema that uses those is refused at startup rather than
  * half-checked.
  */
-import { LocalError } from './errors';
+import { LocalError } from '../shared/local-error';
 
 export type Validator = (value: unknown) => boolean;
 

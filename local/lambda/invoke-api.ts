@@ -14,11 +14,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type FunctionRuntime, type InvocationResult, MAX_REQUEST_BYTES } from './lambda-runtime';
-import { readBody } from './rest-api';
-import { isLoopback } from './settings';
-import { LAMBDA_SIGNING_SERVICE, percentDecode, verifySignature } from './sigv4';
-import type { StackModel } from './stack-model';
+import { isLoopback } from '../shared/host';
+import { percentDecode, readBody } from '../shared/http';
+import { LAMBDA_SIGNING_SERVICE, verifySignature } from '../shared/sigv4';
+import type { StackModel } from '../stack/model';
+import { type InvocationResult, MAX_REQUEST_BYTES } from './invocation';
+import type { FunctionRuntime } from './runtime';
 
 /** The path prefix of Lambda's API, which the local server reserves for it. */
 export const LAMBDA_API_PREFIX = '/2015-03-31/';

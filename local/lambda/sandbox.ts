@@ -1,5 +1,5 @@
 /**
- * One Lambda execution environment, run by ./lambda-runtime as a worker thread of
+ * One Lambda execution environment, run by ./runtime (./environment) as a worker thread of
  * the server or as a child process on another Node.js: the same script either way,
  * talking to the host through `parentPort ?? process`. It loads the function's
  * handler once (its init phase), then runs one event at a time, as the Node.js
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { parentPort } from 'node:worker_threads';
-import type { FromSandbox, LambdaErrorObject, SandboxConfig, ToSandbox } from './lambda-runtime';
+import type { FromSandbox, LambdaErrorObject, SandboxConfig, ToSandbox } from './protocol';
 
 type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
 

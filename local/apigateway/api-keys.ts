@@ -5,26 +5,13 @@
  * in the banner.
  */
 import { randomInt } from 'node:crypto';
-import { LocalError } from './errors';
-import type { ApiKeyModel } from './stack-model';
+import { LocalError } from '../shared/local-error';
+import type { ApiKeyModel } from '../stack/model';
 
 export interface LocalApiKey extends ApiKeyModel {
   readonly value: string;
   /** Where the value comes from, for the banner. */
   readonly origin: 'stack' | 'LOCAL_API_KEY' | 'generated';
-}
-
-/**
- * Why `value` cannot be an API key, or undefined if it can: API Gateway takes 20
- * to 128 printable ASCII characters, and spaces at either end would not survive
- * the trip in an HTTP header.
- */
-export function apiKeyValueProblem(value: string): string | undefined {
-  if (value.length < 20 || value.length > 128) return `it is ${value.length} characters long, not 20 to 128`;
-  const nonPrintable = [...value].findIndex((c) => c < ' ' || c > '~');
-  if (nonPrintable >= 0) return `character ${nonPrintable + 1} is U+${value.codePointAt(nonPrintable)!.toString(16).toUpperCase().padStart(4, '0')}, not printable ASCII`;
-  if (value.trim() !== value) return 'it starts or ends with a space, which HTTP drops from a header';
-  return undefined;
 }
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

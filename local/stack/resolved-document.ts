@@ -5,7 +5,8 @@
  * variables, locals) is refused when, and only when, a value the server needs holds one.
  */
 import { createHash } from 'node:crypto';
-import { LocalError } from './errors';
+import { LocalError } from '../shared/local-error';
+import type { ServedType } from './resource-types';
 
 export type Block = Record<string, unknown>;
 
@@ -27,14 +28,15 @@ export interface Declared {
 }
 
 /** Computes an attribute AWS would assign; undefined when this type has no such attribute locally. */
-export type ComputedAttribute = (resource: Declared, attribute: string, stack: TerraformStack) => unknown;
+export type ComputedAttribute = (resource: Declared, attribute: string, document: ResolvedDocument) => unknown;
 
 /** Terraform's metadata keys in a block, which carry no configuration. */
 const META_KEYS = new Set(['//', 'depends_on', 'lifecycle', 'provider', 'count', 'for_each']);
 
 const REFERENCE = /^(data\.)?([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)$/;
 
-export class TerraformStack {
+/** A stack's Terraform JSON, read as a plan reads it: every reference resolved. */
+export class ResolvedDocument {
   private readonly resolving = new Set<string>();
 
   constructor(
@@ -42,20 +44,18 @@ export class TerraformStack {
     private readonly computed: ComputedAttribute,
   ) {}
 
-  /** Every resource (or data source, with `data: true`) of `type`, in declaration order. */
-  all(type: string, data = false): Declared[] {
-    const blocks = (data ? this.document.data : this.document.resource)?.[type] ?? {};
-    return Object.entries(blocks).map(([name, config]) => ({
-      address: `${data ? 'data.' : ''}${type}.${name}`,
-      type,
-      name,
-      config,
-    }));
+  /** Every resource of `type`, one the server serves, in declaration order. */
+  all(type: ServedType): Declared[] {
+    return this.ofType(type);
   }
 
-  /** Every resource of every type. */
+  /** Every resource of every type, served or not. */
   allResources(): Declared[] {
-    return Object.keys(this.document.resource ?? {}).flatMap((type) => this.all(type));
+    return Object.keys(this.document.resource ?? {}).flatMap((type) => this.ofType(type));
+  }
+
+  private ofType(type: string): Declared[] {
+    return Object.entries(this.document.resource?.[type] ?? {}).map(([name, config]) => ({ address: `${type}.${name}`, type, name, config }));
   }
 
   find(address: string): Declared | undefined {

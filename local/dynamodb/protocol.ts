@@ -1,8 +1,8 @@
 /**
- * What the DynamoDB front (./dynamodb, main thread) and the embedded DynamoDB's
- * worker (./dynamodb-worker) say to each other, and what they share.
+ * What the DynamoDB front (./embedded-dynamodb and ./worker-host, main thread) and
+ * the embedded DynamoDB's worker (./worker) say to each other, and what they share.
  */
-import type { TableModel } from './stack-model';
+import type { TableModel } from '../stack/model';
 
 export interface DynamoDBWorkerData {
   /** undefined: in memory only. */
@@ -38,6 +38,9 @@ export interface DynamoDBResponse {
   readonly body: string;
 }
 
+/** An answer to a client, whoever gives it (the worker, or the front for it). */
+export type DynamoDBAnswer = Omit<DynamoDBResponse, 'seq'>;
+
 /** A batch of requests, or the request to close the database and say `stopped`. */
 export type ToDynamoDBWorker = readonly DynamoDBRequest[] | 'stop';
 
@@ -54,11 +57,11 @@ export const VALIDATION_EXCEPTION = 'com.amazon.coral.validate#ValidationExcepti
 /** DynamoDB's `__type` when it fails on its side (HTTP 500); the SDKs retry it. */
 export const INTERNAL_SERVER_ERROR = 'com.amazonaws.dynamodb.v20120810#InternalServerError';
 
-export function internalServerError(): Omit<DynamoDBResponse, 'seq'> {
+export function internalServerError(): DynamoDBAnswer {
   return errorResponse(500, INTERNAL_SERVER_ERROR, 'Internal server error');
 }
 
 /** A DynamoDB error answer: JSON with `__type` and `message`, as the SDKs and the AWS CLI parse it. */
-export function errorResponse(status: number, type: string, message: string): Omit<DynamoDBResponse, 'seq'> {
+export function errorResponse(status: number, type: string, message: string): DynamoDBAnswer {
   return { status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify({ __type: type, message }) };
 }

@@ -8,7 +8,7 @@
  * `.name`, `['name']` and `[index]`.
  */
 import { Compile, parse } from 'velocityjs';
-import { LocalError } from './errors';
+import { LocalError } from '../shared/local-error';
 
 export interface RequestParams {
   readonly path: Readonly<Record<string, string>>;

@@ -1,8 +1,8 @@
 /**
- * The embedded DynamoDB, run as a worker thread by ./dynamodb: dynalite over LevelDB
+ * The embedded DynamoDB, run as a worker thread by ./worker-host: dynalite over LevelDB
  * on disk (or in memory), with the stack's tables created if missing.
  *
- * It has no socket of its own. The front in the main thread (./dynamodb) receives
+ * It has no socket of its own. The front in the main thread (./embedded-dynamodb) receives
  * each request on DYNAMODB_PORT, checks it against DynamoDB's limits and posts it
  * here, where dynalite's own request handler answers it. So a request that keeps
  * dynalite busy, or ends this thread, never takes the port with it: the front
@@ -25,7 +25,8 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { itemBytes } from './dynamodb-limits';
+import type { TableModel } from '../stack/model';
+import { itemBytes } from './limits';
 import {
   type DynamoDBRequest,
   type DynamoDBResponse,
@@ -37,8 +38,7 @@ import {
   TICK_SLOT,
   type ToDynamoDBWorker,
   BUSY_SLOT,
-} from './dynamodb-protocol';
-import type { TableModel } from './stack-model';
+} from './protocol';
 
 interface LevelDatabase {
   open(): Promise<void>;
