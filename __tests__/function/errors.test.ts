@@ -8,7 +8,8 @@ import {
 import { clip, preview, toHandlerError } from '../../function/errors';
 import { parseErrorMessage } from '../helpers/error-message';
 import { compileSelectionPattern } from '../../local/apigateway/java-regex';
-import { failNextDocumentClientCall, type LocalDynamo, loadHandler, startDynalite } from '../helpers/dynalite';
+import { type LocalDynamo, startDynalite } from '../../scripts/support/dynalite';
+import { failNextDocumentClientCall, loadHandler } from '../helpers/handler';
 
 type Handler = Awaited<ReturnType<typeof loadHandler>>['handler'];
 

@@ -1,29 +1,43 @@
+/**
+ * The stack and its constructs synthesized in memory, as cdktf's Testing does, for
+ * assertions on the JSON (snapshots, cdktf's matchers). On disk, as `npm run synth`
+ * writes it, the stack comes from scripts/support/synth.
+ */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
+import type { Construct } from 'constructs';
 import { loadConfig } from '../../constructs/config';
-import { LambdaApiGatewayStack, STACK_ID } from '../../constructs/lambda-apigateway-stack';
+import { LambdaApiGatewayStack } from '../../constructs/lambda-apigateway-stack';
+import { STACK_ID } from '../../constructs/stack-id';
 
-/** Synthesizes the stack as `main.ts` does, from `env`, and returns its Terraform JSON as text. */
-export function synthStack(env: NodeJS.ProcessEnv = {}): string {
-  // Testing.app() would leave its output directory (the staged bundle) behind.
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-stack-'));
+/**
+ * Runs `synth` with the temporary directory pointed at one of its own, removed
+ * afterwards: cdktf's Testing app writes its output directory there (the handler's
+ * staged bundle among it), and would leave it behind.
+ */
+function leavingNothingBehind<T>(synth: () => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
   try {
-    const app = Testing.app({ outdir });
-    const stack = new LambdaApiGatewayStack(app, STACK_ID, loadConfig(env));
-    return Testing.synth(stack);
+    return synth();
   } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Writes the whole stack, assets included, under `outdir` and returns the stack's directory. */
-export function synthStackTo(outdir: string, env: NodeJS.ProcessEnv = {}): string {
-  const app = new App({ outdir });
-  new LambdaApiGatewayStack(app, STACK_ID, loadConfig(env));
-  app.synth();
-  return `${outdir}/stacks/${STACK_ID}`;
+/** Synthesizes the stack as `main.ts` does, from `env`, and returns its Terraform JSON as text. */
+export function synthStack(env: NodeJS.ProcessEnv = {}): string {
+  return leavingNothingBehind(() => Testing.synth(new LambdaApiGatewayStack(Testing.app(), STACK_ID, loadConfig(env))));
+}
+
+/** cdktf's Testing.synthScope: what `build` adds to a stack of its own, as Terraform JSON text. */
+export function synthScope(build: (scope: Construct) => void): string {
+  return leavingNothingBehind(() => Testing.synthScope(build));
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * A throwaway DynamoDB for the tests (and scripts/bench-handler.ts): dynalite in
- * memory on a free loopback port, with the tutorial's table (`id`, a string, as
- * the partition key).
+ * A throwaway DynamoDB for the handler's tests and scripts/bench-handler.ts:
+ * dynalite in memory on a free loopback port, with the tutorial's table (`id`, a
+ * string, as the partition key), and the environment that points the handler at it.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -12,7 +12,6 @@ import {
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 // dynalite ships no type declarations; this is the part the tests use.
 type DynaliteFactory = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
@@ -97,23 +96,4 @@ export function handlerEnvironment(endpoint: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
     ...QUIET_SDK,
   };
-}
-
-/**
- * Points the handler at this dynalite and loads it. The environment must be set
- * first: the handler reads TABLE_NAME and creates its SDK client when it loads.
- */
-export async function loadHandler(dynamo: LocalDynamo): Promise<typeof import('../../function/index')> {
-  Object.assign(process.env, handlerEnvironment(dynamo.endpoint));
-  return import('../../function/index');
-}
-
-/**
- * Makes the handler's next DynamoDB call fail with `error`, for what dynalite cannot
- * do (throttle, lose the network). Undo with jest.restoreAllMocks().
- */
-export function failNextDocumentClientCall(error: unknown): void {
-  // Seen through this type, send's many overloads become one that can be mocked.
-  const prototype = DynamoDBDocumentClient.prototype as unknown as { send(...args: unknown[]): Promise<unknown> };
-  jest.spyOn(prototype, 'send').mockRejectedValueOnce(error);
 }
