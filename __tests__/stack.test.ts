@@ -1,3 +1,10 @@
+/**
+ * The whole stack, synthesized in memory from the configuration, part by part:
+ * table, function, package, API, deployment triggers, each setting's effect,
+ * state. Why this file is long: every part's assertions read the same default
+ * synth (synthesized once, at the top) and the snapshot file is keyed to this
+ * file's name; each construct's own edge cases are in __tests__/constructs/.
+ */
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
 import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';

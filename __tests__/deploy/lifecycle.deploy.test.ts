@@ -6,6 +6,9 @@
  * place, and a destroy that leaves moto empty. No AWS account, no network.
  *
  * Run: scripts/ci-python.sh && npm run test:deploy (not part of `npm test`).
+ *
+ * Why this file is long: one journey, each step on the state the step before
+ * applied (a split would apply the stack again, a minute each against moto).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
