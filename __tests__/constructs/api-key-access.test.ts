@@ -1,4 +1,4 @@
-/** ApiKeyAccess alone (cdktf's Testing.synthScope): the key, the usage plan that admits it to the stage, and the props it refuses. */
+/** ApiKeyAccess alone (cdktf's Testing.synthScope, through helpers/synth): the key, the usage plan that admits it to the stage, and the props it refuses. */
 import { ApiGatewayApiKey } from '@cdktf/provider-aws/lib/api-gateway-api-key';
 import { ApiGatewayUsagePlan } from '@cdktf/provider-aws/lib/api-gateway-usage-plan';
 import { ApiGatewayUsagePlanKey } from '@cdktf/provider-aws/lib/api-gateway-usage-plan-key';

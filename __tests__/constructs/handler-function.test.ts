@@ -1,4 +1,4 @@
-/** HandlerFunction alone (cdktf's Testing.synthScope): its defaults, its props' edge cases, the props it refuses. */
+/** HandlerFunction alone (cdktf's Testing.synthScope, through helpers/synth): its defaults, its props' edge cases, the props it refuses. */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';

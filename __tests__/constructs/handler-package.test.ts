@@ -1,4 +1,4 @@
-/** HandlerPackage alone (cdktf's Testing.synthScope): the two ways the handler's code reaches Terraform, and the one it refuses. */
+/** HandlerPackage alone (cdktf's Testing.synthScope, through helpers/synth): the two ways the handler's code reaches Terraform, and the one it refuses. */
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { HANDLER_PACKAGE_DEFAULTS, HandlerPackage, type HandlerPackaging } from '../../constructs/handler-package';

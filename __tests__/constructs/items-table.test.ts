@@ -1,4 +1,4 @@
-/** ItemsTable alone (cdktf's Testing.synthScope): its defaults, its props' edge cases, the props it refuses. */
+/** ItemsTable alone (cdktf's Testing.synthScope, through helpers/synth): its defaults, its props' edge cases, the props it refuses. */
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { TerraformVariable } from 'cdktf';
 import { ITEMS_TABLE_DEFAULTS, ItemsTable } from '../../constructs/items-table';

@@ -1,4 +1,4 @@
-/** RestApi alone (cdktf's Testing.synthScope), in front of a bare function: its defaults, its props' edge cases, the props it refuses. */
+/** RestApi alone (cdktf's Testing.synthScope, through helpers/synth), in front of a bare function: its defaults, its props' edge cases, the props it refuses. */
 import { ApiGatewayApiKey } from '@cdktf/provider-aws/lib/api-gateway-api-key';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayMethodSettings } from '@cdktf/provider-aws/lib/api-gateway-method-settings';

@@ -6,38 +6,38 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import { type App, TerraformStack, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
 import { loadConfig } from '../../constructs/config';
 import { LambdaApiGatewayStack } from '../../constructs/lambda-apigateway-stack';
 import { STACK_ID } from '../../constructs/stack-id';
 
 /**
- * Runs `synth` with the temporary directory pointed at one of its own, removed
- * afterwards: cdktf's Testing app writes its output directory there (the handler's
- * staged bundle among it), and would leave it behind.
+ * Runs `synth` with a Testing app whose output directory (the handler's staged
+ * bundle among it) is removed afterwards: Testing.app() would make one in the
+ * temporary directory and leave it there.
  */
-function leavingNothingBehind<T>(synth: () => T): T {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = dir;
+function inTestingApp<T>(synth: (app: App) => T): T {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
   try {
-    return synth();
+    return synth(Testing.app({ outdir }));
   } finally {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
 /** Synthesizes the stack as `main.ts` does, from `env`, and returns its Terraform JSON as text. */
 export function synthStack(env: NodeJS.ProcessEnv = {}): string {
-  return leavingNothingBehind(() => Testing.synth(new LambdaApiGatewayStack(Testing.app(), STACK_ID, loadConfig(env))));
+  return inTestingApp((app) => Testing.synth(new LambdaApiGatewayStack(app, STACK_ID, loadConfig(env))));
 }
 
-/** cdktf's Testing.synthScope: what `build` adds to a stack of its own, as Terraform JSON text. */
+/** What cdktf's Testing.synthScope does (`build` adds constructs to a stack of their own, synthesized to JSON text), in an app of inTestingApp's. */
 export function synthScope(build: (scope: Construct) => void): string {
-  return leavingNothingBehind(() => Testing.synthScope(build));
+  return inTestingApp((app) => {
+    const stack = new TerraformStack(app, 'stack');
+    build(stack);
+    return Testing.synth(stack);
+  });
 }
 
 /**
