@@ -164,7 +164,9 @@ describe('deploy, diff, drift and destroy through the npm scripts and the cdktf 
 
   it('passes SIGTERM on from the npm run diff command to cdktf, and exits with its status', async () => {
     // The command npm runs, signalled alone, as a supervisor that signals only its child does.
-    const [node, ...args] = (JSON.parse(fs.readFileSync(path.join(checkout.dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.diff.split(' ');
+    // npm runs it through `exec`, so that the shell gives way to node; the supervisor here starts node itself.
+    const script = (JSON.parse(fs.readFileSync(path.join(checkout.dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.diff;
+    const [node, ...args] = script.replace(/^exec /, '').split(' ');
     expect(node).toBe('node');
     const wrapper = spawn(process.execPath, args, { cwd: checkout.dir, env: scriptEnv(userEnv()), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
