@@ -6,7 +6,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/__tests__/deploy/'],
   // Type-checking is `npm run build`'s job; tests only transpile, which keeps `npm test` fast.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
+  setupFilesAfterEnv: ['<rootDir>/__tests__/jest/setup.ts'],
   // A temporary directory per run, checked and removed at the end: see __tests__/jest/.
   globalSetup: '<rootDir>/__tests__/jest/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/jest/global-teardown.ts',

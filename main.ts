@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from './constructs/config';
-import { LambdaApiGatewayStack, STACK_ID } from './constructs/lambda-apigateway-stack';
+import { LambdaApiGatewayStack } from './constructs/lambda-apigateway-stack';
+import { STACK_ID } from './constructs/stack-id';
 import { writeStackConfiguration } from './constructs/terraform-hcl';
 
 function main(): void {

@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleHandler } from '../constructs/handler-bundle';
-import { extractZip } from '../local/zip';
-import { npmRun } from './helpers/npm-script';
-import { synthStackTo, withoutBundleHashes } from './helpers/synth';
+import { extractZip } from '../local/lambda/zip';
+import { npmRun } from './helpers/npm';
+import { synthesize } from '../scripts/support/synth';
+import { withoutBundleHashes } from './helpers/synth';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 
 interface FunctionJson {
@@ -31,7 +32,7 @@ describe("the function's package", () => {
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it('is, with HANDLER_PACKAGING=asset, a zip of the bundle in the stack directory, whose SHA-256 is the source_code_hash', () => {
-    const stackDir = synthStackTo(path.join(work, 'asset'), { HANDLER_PACKAGING: 'asset' });
+    const stackDir = synthesize(path.join(work, 'asset'), { HANDLER_PACKAGING: 'asset' });
     const fn = (JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as FunctionJson).resource.aws_lambda_function.function;
     const zip = fs.readFileSync(path.join(stackDir, fn.filename));
     expect(fn.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
@@ -42,7 +43,7 @@ describe("the function's package", () => {
   });
 
   it('is, with HANDLER_PACKAGING=archive, the bundle directory in the stack directory, which the archive provider zips', () => {
-    const stackDir = synthStackTo(path.join(work, 'archive'), { HANDLER_PACKAGING: 'archive' });
+    const stackDir = synthesize(path.join(work, 'archive'), { HANDLER_PACKAGING: 'archive' });
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as FunctionJson;
     const sourceDir = path.join(stackDir, json.data!.archive_file!.function_package.source_dir);
     expect(fs.readdirSync(sourceDir)).toEqual(['index.js']);

@@ -1,3 +1,10 @@
+/**
+ * The whole stack, synthesized in memory from the configuration, part by part:
+ * table, function, package, API, deployment triggers, each setting's effect,
+ * state. Why this file is long: every part's assertions read the same default
+ * synth (synthesized once, at the top) and the snapshot file is keyed to this
+ * file's name; each construct's own edge cases are in __tests__/constructs/.
+ */
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
 import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
@@ -14,7 +21,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ERROR_RESPONSES, formatErrorMessage, INTERNAL_ERROR_MESSAGE } from '../function/error-contract';
-import { compileSelectionPattern } from '../local/java-regex';
+import { compileSelectionPattern } from '../local/apigateway/java-regex';
 import { OPERATION_NAMES } from '../function/event';
 import { DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from './helpers/addresses';
 import { synthStack, withoutBundleHashes } from './helpers/synth';

@@ -3,11 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { synthArgs } from '../scripts/support/synth-command';
+
 const root = path.join(__dirname, '..');
 
 /** Runs `npm run synth`'s command, as a user does, into `outdir`. */
 function synth(outdir: string, env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'main.ts'], {
+  return spawnSync(process.execPath, synthArgs(), {
     cwd: root,
     env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env },
     encoding: 'utf8',

@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from './helpers/free-port';
-import { npmRun, npmStart } from './helpers/npm-script';
+import { freePort } from '../scripts/support/free-port';
+import { npmRun, startNpm } from './helpers/npm';
 import { terraform, terraformRunnable, validate, writeOfflineOverride } from './helpers/terraform';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 
@@ -46,10 +46,8 @@ describe('npm run synth and npm run synth:hcl, in either order, in a fresh clone
 
   it('serves the JSON with npm start after synth:hcl, leaving it alone in the stack directory', async () => {
     expect(synth('synth:hcl')).toEqual(['cdk.tf', 'metadata.json']);
-    const server = npmStart(checkout.dir, 'start', ['--in-memory'], {
-      HANDLER_PACKAGING: 'asset',
-      PORT: String(await freePort()),
-      DYNAMODB_PORT: String(await freePort()),
+    const server = startNpm(checkout.dir, 'start', ['--in-memory'], {
+      env: { HANDLER_PACKAGING: 'asset', PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()) },
     });
     try {
       await server.waitFor(/POST\s+http:\/\/\S+\/prod\/DynamoDBManager/);

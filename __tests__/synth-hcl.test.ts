@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { toHcl } from '../constructs/terraform-hcl';
 import { DOCUMENTED_ADDRESSES } from './helpers/addresses';
-import { npmRun } from './helpers/npm-script';
+import { npmRun } from './helpers/npm';
 import { type PlannedStack, planOffline, terraform, terraformRunnable, terraformVersion } from './helpers/terraform';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { npmRun } from './helpers/npm-script';
+import { npmRun } from './helpers/npm';
 import { terraformVersion } from './helpers/terraform';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { terraformPlatform } from '../scripts/terraform-setup';
-import { npmRun } from './helpers/npm-script';
+import { npmRun } from './helpers/npm';
 import { PROVIDER_MIRROR, terraformRunnable, writeOfflineOverride } from './helpers/terraform';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 

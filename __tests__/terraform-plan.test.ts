@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DOCUMENTED_ADDRESSES } from './helpers/addresses';
-import { synthStackTo } from './helpers/synth';
+import { synthesize } from '../scripts/support/synth';
 import { type PlannedStack, planOffline, providerAvailable, PROVIDER_MIRROR, terraformRunnable } from './helpers/terraform';
 
 const runnable = terraformRunnable();
@@ -22,7 +22,7 @@ describe.each([
   // Jest runs no hook of a describe whose tests are all skipped: the directory is made where it is removed.
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-plan-'));
-    if (canRun) plan = planOffline(synthStackTo(work, { HANDLER_PACKAGING: packaging }));
+    if (canRun) plan = planOffline(synthesize(work, { HANDLER_PACKAGING: packaging }));
   }, 120_000);
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 

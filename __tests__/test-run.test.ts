@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { npmRun } from './helpers/npm-script';
+import { npmRun } from './helpers/npm';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 import { NODE_OWN_ENTRIES } from './jest/run-tmpdir';
 

@@ -2,6 +2,7 @@ import { ApiGatewayApiKey } from '@cdktf/provider-aws/lib/api-gateway-api-key';
 import { ApiGatewayUsagePlan } from '@cdktf/provider-aws/lib/api-gateway-usage-plan';
 import { ApiGatewayUsagePlanKey } from '@cdktf/provider-aws/lib/api-gateway-usage-plan-key';
 import { Construct } from 'constructs';
+import { matching, type PropRules, STAGE_NAME_RULE, THROTTLE_BURST_RULE, THROTTLE_RATE_RULE, validateProps } from './props';
 
 export interface ApiKeyAccessProps {
   readonly restApiId: string;
@@ -14,6 +15,14 @@ export interface ApiKeyAccessProps {
   readonly burstLimit: number;
 }
 
+/** API Gateway's rules for the props (every one is required: there are no defaults). */
+export const API_KEY_ACCESS_RULES = {
+  stageName: STAGE_NAME_RULE,
+  name: matching(/\S/, 'a name that is not blank'),
+  rateLimit: THROTTLE_RATE_RULE,
+  burstLimit: THROTTLE_BURST_RULE,
+} satisfies PropRules<ApiKeyAccessProps>;
+
 /**
  * An API key and the usage plan that admits it to the stage: what `API_KEY`
  * authorization needs. Terraform addresses: `aws_api_gateway_api_key.api_key`,
@@ -25,6 +34,7 @@ export class ApiKeyAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiKeyAccessProps) {
     super(scope, id);
+    validateProps(this, props, API_KEY_ACCESS_RULES, {});
 
     const key = new ApiGatewayApiKey(this, 'key', { name: props.name, enabled: true });
     key.overrideLogicalId('api_key');

@@ -2,17 +2,17 @@
  * The stack's configuration, read from the environment at synth and validated
  * before any resource exists: a bad value stops synth with one message that names
  * the variable, shows the value and says what is allowed.
+ *
+ * Each construct owns its props' defaults and rules (ITEMS_TABLE_DEFAULTS and
+ * ITEMS_TABLE_RULES, ...): a setting for a prop takes both from there, so a default
+ * or a limit is written once. The settings of the app itself (region, state,
+ * access logs) are this file's own.
  */
-
-/** How the handler's code reaches Terraform. */
-export type HandlerPackaging = 'archive' | 'asset';
-
-/** Who may call the API: anyone (the tutorial's), SigV4-signed IAM callers, or holders of an API key. */
-export type ApiAuthorization = 'NONE' | 'AWS_IAM' | 'API_KEY';
-
-/** Lambda's application log levels, most detailed first. */
-export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { HANDLER_FUNCTION_DEFAULTS, HANDLER_FUNCTION_RULES, type LogLevel } from './handler-function';
+import { HANDLER_PACKAGE_DEFAULTS, HANDLER_PACKAGE_RULES, type HandlerPackaging } from './handler-package';
+import { ITEMS_TABLE_DEFAULTS, ITEMS_TABLE_RULES } from './items-table';
+import type { PropRule } from './props';
+import { type ApiAuthorization, REST_API_DEFAULTS, REST_API_RULES } from './rest-api';
 
 export interface StackConfig {
   readonly region: string;
@@ -49,17 +49,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** The retention periods CloudWatch Logs accepts, in days. */
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-/**
- * API Gateway gives up on an integration after 29 s; a function allowed to run
- * longer would keep working (and writing) after its caller got a 504.
- */
-export const INTEGRATION_TIMEOUT_SECONDS = 29;
-
 interface Setting<T> {
   readonly variable: string;
   /** Undefined for a setting that is off unless set. */
@@ -72,20 +61,23 @@ interface Setting<T> {
 
 const matching = (pattern: RegExp) => (raw: string) => (pattern.test(raw) ? raw : undefined);
 
-const integerIn = (min: number, max: number) => (raw: string) => {
-  if (!/^\d+$/.test(raw)) return undefined;
-  const value = Number(raw);
-  return value >= min && value <= max ? value : undefined;
-};
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/** A construct's prop of type string, from its variable: the rule's own check. */
+const text =
+  <T extends string>(rule: PropRule<T>) =>
+  (raw: string) =>
+    rule.accepts(raw as T) ? (raw as T) : undefined;
+
+/** A whole-number prop, from its variable's digits. */
+const wholeNumber = (rule: PropRule<number>) => (raw: string) => (/^\d+$/.test(raw) && rule.accepts(Number(raw)) ? Number(raw) : undefined);
 
 const boolean = (raw: string) => (raw === 'true' ? true : raw === 'false' ? false : undefined);
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-
-const oneOf =
-  <T extends string | number>(values: readonly T[]) =>
-  (raw: string) =>
-    values.find((value) => String(value) === raw);
+/** A setting that is a construct's prop: the variable and its description here, the default and the rule the construct's. */
+function prop<T>(variable: string, description: string, defaultValue: T, rule: PropRule<T>, parse: (raw: string) => T | undefined) {
+  return { variable, defaultValue: String(defaultValue), description, allowed: rule.allowed, parse };
+}
 
 /**
  * Every setting, in the order the README's configuration table lists them.
@@ -99,116 +91,73 @@ export const SETTINGS = {
     allowed: 'an AWS region name such as us-east-2 or eu-west-1',
     parse: matching(REGION),
   },
-  tableName: {
-    variable: 'TABLE_NAME',
-    defaultValue: 'lambda-apigateway',
-    description: 'DynamoDB table name',
-    allowed: '3 to 255 characters from A-Z a-z 0-9 _ - .',
-    parse: matching(/^[A-Za-z0-9_.-]{3,255}$/),
-  },
+  tableName: prop('TABLE_NAME', 'DynamoDB table name', ITEMS_TABLE_DEFAULTS.tableName, ITEMS_TABLE_RULES.tableName, text(ITEMS_TABLE_RULES.tableName)),
   tableDeletionProtection: {
     variable: 'TABLE_DELETION_PROTECTION',
-    defaultValue: 'true',
+    defaultValue: String(ITEMS_TABLE_DEFAULTS.deletionProtection),
     description: 'DynamoDB deletion protection; set to false and deploy before `npm run destroy`',
     allowed: 'true or false',
     parse: boolean,
   },
-  functionName: {
-    variable: 'FUNCTION_NAME',
-    defaultValue: 'LambdaFunctionOverHttps',
-    description: 'Lambda function name',
-    allowed: '1 to 64 characters from A-Z a-z 0-9 _ -',
-    parse: matching(/^[A-Za-z0-9_-]{1,64}$/),
-  },
-  functionMemoryMb: {
-    variable: 'FUNCTION_MEMORY_MB',
-    defaultValue: '256',
-    description: 'Lambda memory in MB',
-    allowed: 'a whole number of MB from 128 to 10240',
-    parse: integerIn(128, 10240),
-  },
-  functionTimeoutSeconds: {
-    variable: 'FUNCTION_TIMEOUT_SECONDS',
-    defaultValue: '10',
-    description: 'Lambda timeout in seconds',
-    allowed: `a whole number of seconds from 1 to ${INTEGRATION_TIMEOUT_SECONDS - 1} (API Gateway stops waiting at ${INTEGRATION_TIMEOUT_SECONDS})`,
-    parse: integerIn(1, INTEGRATION_TIMEOUT_SECONDS - 1),
-  },
-  roleName: {
-    variable: 'ROLE_NAME',
-    defaultValue: 'lambda-apigateway-role',
-    description: "IAM role name of the function's execution role",
-    allowed: '1 to 64 characters from A-Z a-z 0-9 + = , . @ _ -',
-    parse: matching(/^[\w+=,.@-]{1,64}$/),
-  },
-  logRetentionDays: {
-    variable: 'LOG_RETENTION_DAYS',
-    defaultValue: '14',
-    description: "Retention of the function's log group, in days",
-    allowed: `one of CloudWatch Logs' periods: ${LOG_RETENTION_DAYS.join(', ')}`,
-    parse: oneOf(LOG_RETENTION_DAYS),
-  },
-  logLevel: {
-    variable: 'LOG_LEVEL',
-    defaultValue: 'INFO',
-    description: "The function's application log level in CloudWatch (and the nearest system log level)",
-    allowed: 'TRACE, DEBUG, INFO, WARN, ERROR or FATAL',
-    parse: oneOf(LOG_LEVELS),
-  },
-  apiName: {
-    variable: 'API_NAME',
-    defaultValue: 'DynamoDBOperations',
-    description: 'REST API name',
-    allowed: '1 to 128 characters from A-Z a-z 0-9 _ - . and space, not starting or ending with a space',
-    parse: matching(/^[A-Za-z0-9_.-](?:[A-Za-z0-9_. -]{0,126}[A-Za-z0-9_.-])?$/),
-  },
-  stageName: {
-    variable: 'STAGE_NAME',
-    defaultValue: 'prod',
-    description: 'API Gateway stage name (the URL path prefix)',
-    allowed: '1 to 128 characters from A-Z a-z 0-9 _ -',
-    parse: matching(/^[A-Za-z0-9_-]{1,128}$/),
-  },
-  handlerPackaging: {
-    variable: 'HANDLER_PACKAGING',
-    defaultValue: 'archive',
-    description:
-      "`archive`: Terraform's archive provider zips the bundle; `asset`: the zip is built at synth and no archive provider is needed",
-    allowed: 'archive or asset',
-    parse: oneOf<HandlerPackaging>(['archive', 'asset']),
-  },
-  apiAuthorization: {
-    variable: 'API_AUTHORIZATION',
-    defaultValue: 'NONE',
-    description:
-      '`NONE` (the tutorial\'s), `AWS_IAM` (SigV4-signed callers with execute-api:Invoke) or `API_KEY` (a usage plan and a key, in the sensitive output `api_key`)',
-    allowed: 'NONE, AWS_IAM or API_KEY',
-    parse: oneOf<ApiAuthorization>(['NONE', 'AWS_IAM', 'API_KEY']),
-  },
-  apiThrottleRateLimit: {
-    variable: 'API_THROTTLE_RATE_LIMIT',
-    defaultValue: '100',
-    description: 'Stage throttling: steady requests per second; beyond it clients get 429',
-    allowed: 'a whole number of requests per second from 1 to 10000',
-    parse: integerIn(1, 10000),
-  },
-  apiThrottleBurstLimit: {
-    variable: 'API_THROTTLE_BURST_LIMIT',
-    defaultValue: '200',
-    description: 'Stage throttling: burst size, in requests',
-    allowed: 'a whole number of requests from 1 to 5000',
-    parse: integerIn(1, 5000),
-  },
+  functionName: prop('FUNCTION_NAME', 'Lambda function name', HANDLER_FUNCTION_DEFAULTS.functionName, HANDLER_FUNCTION_RULES.functionName, text(HANDLER_FUNCTION_RULES.functionName)),
+  functionMemoryMb: prop('FUNCTION_MEMORY_MB', 'Lambda memory in MB', HANDLER_FUNCTION_DEFAULTS.memorySize, HANDLER_FUNCTION_RULES.memorySize, wholeNumber(HANDLER_FUNCTION_RULES.memorySize)),
+  functionTimeoutSeconds: prop('FUNCTION_TIMEOUT_SECONDS', 'Lambda timeout in seconds', HANDLER_FUNCTION_DEFAULTS.timeout, HANDLER_FUNCTION_RULES.timeout, wholeNumber(HANDLER_FUNCTION_RULES.timeout)),
+  roleName: prop('ROLE_NAME', "IAM role name of the function's execution role", HANDLER_FUNCTION_DEFAULTS.roleName, HANDLER_FUNCTION_RULES.roleName, text(HANDLER_FUNCTION_RULES.roleName)),
+  logRetentionDays: prop(
+    'LOG_RETENTION_DAYS',
+    "Retention of the function's log group, in days",
+    HANDLER_FUNCTION_DEFAULTS.logRetentionDays,
+    HANDLER_FUNCTION_RULES.logRetentionDays,
+    wholeNumber(HANDLER_FUNCTION_RULES.logRetentionDays),
+  ),
+  logLevel: prop<LogLevel>(
+    'LOG_LEVEL',
+    "The function's application log level in CloudWatch (and the nearest system log level)",
+    HANDLER_FUNCTION_DEFAULTS.logLevel,
+    HANDLER_FUNCTION_RULES.logLevel,
+    text(HANDLER_FUNCTION_RULES.logLevel),
+  ),
+  apiName: prop('API_NAME', 'REST API name', REST_API_DEFAULTS.apiName, REST_API_RULES.apiName, text(REST_API_RULES.apiName)),
+  stageName: prop('STAGE_NAME', 'API Gateway stage name (the URL path prefix)', REST_API_DEFAULTS.stageName, REST_API_RULES.stageName, text(REST_API_RULES.stageName)),
+  handlerPackaging: prop<HandlerPackaging>(
+    'HANDLER_PACKAGING',
+    "`archive`: Terraform's archive provider zips the bundle; `asset`: the zip is built at synth and no archive provider is needed",
+    HANDLER_PACKAGE_DEFAULTS.packaging,
+    HANDLER_PACKAGE_RULES.packaging,
+    text(HANDLER_PACKAGE_RULES.packaging),
+  ),
+  apiAuthorization: prop<ApiAuthorization>(
+    'API_AUTHORIZATION',
+    "`NONE` (the tutorial's), `AWS_IAM` (SigV4-signed callers with execute-api:Invoke) or `API_KEY` (a usage plan and a key, in the sensitive output `api_key`)",
+    REST_API_DEFAULTS.authorization,
+    REST_API_RULES.authorization,
+    text(REST_API_RULES.authorization),
+  ),
+  apiThrottleRateLimit: prop(
+    'API_THROTTLE_RATE_LIMIT',
+    'Stage throttling: steady requests per second; beyond it clients get 429',
+    REST_API_DEFAULTS.throttleRateLimit,
+    REST_API_RULES.throttleRateLimit,
+    wholeNumber(REST_API_RULES.throttleRateLimit),
+  ),
+  apiThrottleBurstLimit: prop(
+    'API_THROTTLE_BURST_LIMIT',
+    'Stage throttling: burst size, in requests',
+    REST_API_DEFAULTS.throttleBurstLimit,
+    REST_API_RULES.throttleBurstLimit,
+    wholeNumber(REST_API_RULES.throttleBurstLimit),
+  ),
   apiRequestValidation: {
     variable: 'API_REQUEST_VALIDATION',
-    defaultValue: 'true',
+    defaultValue: String(REST_API_DEFAULTS.requestValidation),
     description: 'Validate request bodies against a JSON Schema model at the gateway (malformed bodies get 400, the function never runs)',
     allowed: 'true or false',
     parse: boolean,
   },
   tracing: {
     variable: 'TRACING',
-    defaultValue: 'false',
+    // The function's default; the stage's is the same (tested).
+    defaultValue: String(HANDLER_FUNCTION_DEFAULTS.tracing),
     description: 'X-Ray tracing on the function and the stage',
     allowed: 'true or false',
     parse: boolean,

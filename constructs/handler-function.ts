@@ -5,9 +5,14 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import type { HandlerPackaging, LogLevel } from './config';
 import { HANDLER_NAME } from './handler-bundle';
-import { HandlerPackage } from './handler-package';
+import { HANDLER_PACKAGE_DEFAULTS, HANDLER_PACKAGE_RULES, HandlerPackage, type HandlerPackaging } from './handler-package';
+import { ITEMS_TABLE_RULES } from './items-table';
+import { INTEGRATION_TIMEOUT_SECONDS, LOG_RETENTION_RULE, matching, oneOf, type PropRules, validateProps, wholeNumberIn } from './props';
+
+/** Lambda's application log levels, most detailed first. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface HandlerFunctionProps {
   /** ARN of the table the function may read and write; the only table its role reaches. */
@@ -59,6 +64,34 @@ export interface HandlerFunctionProps {
   readonly tracing?: boolean;
 }
 
+/** What a HandlerFunction is without the optional props: the tutorial's function. */
+export const HANDLER_FUNCTION_DEFAULTS = {
+  functionName: 'LambdaFunctionOverHttps',
+  roleName: 'lambda-apigateway-role',
+  memorySize: 256,
+  timeout: 10,
+  logRetentionDays: 14,
+  logLevel: 'INFO',
+  packaging: HANDLER_PACKAGE_DEFAULTS.packaging,
+  tracing: false,
+} as const satisfies Required<Omit<HandlerFunctionProps, 'tableArn' | 'tableName'>>;
+
+/** Lambda's, IAM's and CloudWatch Logs' rules for the props. */
+export const HANDLER_FUNCTION_RULES = {
+  tableName: ITEMS_TABLE_RULES.tableName,
+  functionName: matching(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 characters from A-Z a-z 0-9 _ -'),
+  roleName: matching(/^[\w+=,.@-]{1,64}$/, '1 to 64 characters from A-Z a-z 0-9 + = , . @ _ -'),
+  memorySize: wholeNumberIn(128, 10240, 'a whole number of MB from 128 to 10240'),
+  timeout: wholeNumberIn(
+    1,
+    INTEGRATION_TIMEOUT_SECONDS - 1,
+    `a whole number of seconds from 1 to ${INTEGRATION_TIMEOUT_SECONDS - 1} (API Gateway stops waiting at ${INTEGRATION_TIMEOUT_SECONDS})`,
+  ),
+  logRetentionDays: LOG_RETENTION_RULE,
+  logLevel: oneOf(LOG_LEVELS, 'TRACE, DEBUG, INFO, WARN, ERROR or FATAL'),
+  packaging: HANDLER_PACKAGE_RULES.packaging,
+} satisfies PropRules<HandlerFunctionProps>;
+
 /**
  * Lambda's system log has three levels only. Quieting the application (WARN and
  * above) quiets its START, END and REPORT lines too; tracing it shows Lambda's
@@ -86,14 +119,15 @@ export class HandlerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
-    const functionName = props.functionName ?? 'LambdaFunctionOverHttps';
-    const roleName = props.roleName ?? 'lambda-apigateway-role';
-    const memorySize = props.memorySize ?? 256;
-    const timeout = props.timeout ?? 10;
-    const logRetentionDays = props.logRetentionDays ?? 14;
-    const logLevel = props.logLevel ?? 'INFO';
-    const packaging = props.packaging ?? 'archive';
-    const tracing = props.tracing ?? false;
+    validateProps(this, props, HANDLER_FUNCTION_RULES, HANDLER_FUNCTION_DEFAULTS);
+    const functionName = props.functionName ?? HANDLER_FUNCTION_DEFAULTS.functionName;
+    const roleName = props.roleName ?? HANDLER_FUNCTION_DEFAULTS.roleName;
+    const memorySize = props.memorySize ?? HANDLER_FUNCTION_DEFAULTS.memorySize;
+    const timeout = props.timeout ?? HANDLER_FUNCTION_DEFAULTS.timeout;
+    const logRetentionDays = props.logRetentionDays ?? HANDLER_FUNCTION_DEFAULTS.logRetentionDays;
+    const logLevel = props.logLevel ?? HANDLER_FUNCTION_DEFAULTS.logLevel;
+    const packaging = props.packaging ?? HANDLER_FUNCTION_DEFAULTS.packaging;
+    const tracing = props.tracing ?? HANDLER_FUNCTION_DEFAULTS.tracing;
 
     // Created by Terraform rather than by Lambda on first write, so it has a
     // retention and is destroyed with the stack.

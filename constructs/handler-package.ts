@@ -7,9 +7,12 @@ import { App, AssetType, TerraformAsset } from 'cdktf';
 // cdktf's own hook for work at synth (TerraformAsset copies with it); not re-exported at the top level.
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
-import type { HandlerPackaging } from './config';
-import { bundleHandler } from './handler-bundle';
 import { deterministicZip } from './deterministic-zip';
+import { bundleHandler } from './handler-bundle';
+import { oneOf, type PropRules, validateProps } from './props';
+
+/** How the handler's code reaches Terraform. */
+export type HandlerPackaging = 'archive' | 'asset';
 
 export interface HandlerPackageProps {
   /**
@@ -21,6 +24,14 @@ export interface HandlerPackageProps {
    */
   readonly packaging?: HandlerPackaging;
 }
+
+export const HANDLER_PACKAGE_DEFAULTS = {
+  packaging: 'archive',
+} as const satisfies Required<HandlerPackageProps>;
+
+export const HANDLER_PACKAGE_RULES = {
+  packaging: oneOf<HandlerPackaging>(['archive', 'asset'], 'archive or asset'),
+} satisfies PropRules<HandlerPackageProps>;
 
 /**
  * The handler's deployment package: `filename` and `sourceCodeHash` for the
@@ -34,7 +45,8 @@ export class HandlerPackage extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerPackageProps = {}) {
     super(scope, id);
-    const packaging = props.packaging ?? 'archive';
+    validateProps(this, props, HANDLER_PACKAGE_RULES, HANDLER_PACKAGE_DEFAULTS);
+    const packaging = props.packaging ?? HANDLER_PACKAGE_DEFAULTS.packaging;
 
     // The bundle waits here for cdktf, which copies it into the stack's `assets/`
     // at synth (so only relative paths reach the JSON): inside the app's output

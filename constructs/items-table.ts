@@ -1,5 +1,6 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Construct } from 'constructs';
+import { matching, type PropRules, validateProps } from './props';
 
 export interface ItemsTableProps {
   /**
@@ -17,6 +18,17 @@ export interface ItemsTableProps {
   readonly deletionProtection?: boolean;
 }
 
+/** What an ItemsTable is without props: the tutorial's table, protected. */
+export const ITEMS_TABLE_DEFAULTS = {
+  tableName: 'lambda-apigateway',
+  deletionProtection: true,
+} as const satisfies Required<ItemsTableProps>;
+
+/** DynamoDB's rules for the props. */
+export const ITEMS_TABLE_RULES = {
+  tableName: matching(/^[A-Za-z0-9_.-]{3,255}$/, '3 to 255 characters from A-Z a-z 0-9 _ - .'),
+} satisfies PropRules<ItemsTableProps>;
+
 /**
  * The tutorial's DynamoDB table: partition key `id` (string), on-demand, with
  * point-in-time recovery. Terraform address: `aws_dynamodb_table.table`.
@@ -26,8 +38,9 @@ export class ItemsTable extends Construct {
 
   constructor(scope: Construct, id: string, props: ItemsTableProps = {}) {
     super(scope, id);
-    const tableName = props.tableName ?? 'lambda-apigateway';
-    const deletionProtection = props.deletionProtection ?? true;
+    validateProps(this, props, ITEMS_TABLE_RULES, ITEMS_TABLE_DEFAULTS);
+    const tableName = props.tableName ?? ITEMS_TABLE_DEFAULTS.tableName;
+    const deletionProtection = props.deletionProtection ?? ITEMS_TABLE_DEFAULTS.deletionProtection;
 
     this.table = new DynamodbTable(this, 'table', {
       name: tableName,

@@ -5,9 +5,6 @@ import type { StackConfig } from './config';
 import { HandlerFunction } from './handler-function';
 import { ItemsTable } from './items-table';
 import { RestApi } from './rest-api';
-
-/** The stack's id: the directory under `cdktf.out/stacks/` and the name cdktf commands take. */
-export const STACK_ID = 'lambda-apigateway';
 const PROJECT_TAG = 'lambda-apigateway-cdktf';
 
 /**

@@ -18,7 +18,20 @@ import { Construct } from 'constructs';
 import { ERROR_RESPONSES } from '../function/error-contract';
 import { OPERATION_NAMES } from '../function/event';
 import { ApiKeyAccess } from './api-key-access';
-import { type ApiAuthorization, INTEGRATION_TIMEOUT_SECONDS } from './config';
+import {
+  INTEGRATION_TIMEOUT_SECONDS,
+  LOG_RETENTION_RULE,
+  matching,
+  oneOf,
+  type PropRules,
+  STAGE_NAME_RULE,
+  THROTTLE_BURST_RULE,
+  THROTTLE_RATE_RULE,
+  validateProps,
+} from './props';
+
+/** Who may call the API: anyone (the tutorial's), SigV4-signed IAM callers, or holders of an API key. */
+export type ApiAuthorization = 'NONE' | 'AWS_IAM' | 'API_KEY';
 
 export interface RestApiProps {
   /** The function that serves `POST /<resourcePath>`. */
@@ -67,6 +80,30 @@ export interface RestApiProps {
    */
   readonly accessLogRetentionDays?: number;
 }
+
+/** What a RestApi is without the optional props: the tutorial's API, throttled and validating bodies. */
+export const REST_API_DEFAULTS = {
+  apiName: 'DynamoDBOperations',
+  stageName: 'prod',
+  authorization: 'NONE',
+  throttleRateLimit: 100,
+  throttleBurstLimit: 200,
+  requestValidation: true,
+  tracing: false,
+} as const satisfies Required<Omit<RestApiProps, 'handler' | 'accessLogRetentionDays'>>;
+
+/** API Gateway's and CloudWatch Logs' rules for the props. */
+export const REST_API_RULES = {
+  apiName: matching(
+    /^[A-Za-z0-9_.-](?:[A-Za-z0-9_. -]{0,126}[A-Za-z0-9_.-])?$/,
+    '1 to 128 characters from A-Z a-z 0-9 _ - . and space, not starting or ending with a space',
+  ),
+  stageName: STAGE_NAME_RULE,
+  authorization: oneOf<ApiAuthorization>(['NONE', 'AWS_IAM', 'API_KEY'], 'NONE, AWS_IAM or API_KEY'),
+  throttleRateLimit: THROTTLE_RATE_RULE,
+  throttleBurstLimit: THROTTLE_BURST_RULE,
+  accessLogRetentionDays: LOG_RETENTION_RULE,
+} satisfies PropRules<RestApiProps>;
 
 /**
  * JSON Schema (draft 4, API Gateway's) of a request body: the handler's own
@@ -128,13 +165,14 @@ export class RestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
-    const apiName = props.apiName ?? 'DynamoDBOperations';
-    const stageName = props.stageName ?? 'prod';
-    const authorization = props.authorization ?? 'NONE';
-    const throttleRateLimit = props.throttleRateLimit ?? 100;
-    const throttleBurstLimit = props.throttleBurstLimit ?? 200;
-    const requestValidation = props.requestValidation ?? true;
-    const tracing = props.tracing ?? false;
+    validateProps(this, props, REST_API_RULES, REST_API_DEFAULTS);
+    const apiName = props.apiName ?? REST_API_DEFAULTS.apiName;
+    const stageName = props.stageName ?? REST_API_DEFAULTS.stageName;
+    const authorization = props.authorization ?? REST_API_DEFAULTS.authorization;
+    const throttleRateLimit = props.throttleRateLimit ?? REST_API_DEFAULTS.throttleRateLimit;
+    const throttleBurstLimit = props.throttleBurstLimit ?? REST_API_DEFAULTS.throttleBurstLimit;
+    const requestValidation = props.requestValidation ?? REST_API_DEFAULTS.requestValidation;
+    const tracing = props.tracing ?? REST_API_DEFAULTS.tracing;
 
     this.api = new ApiGatewayRestApi(this, 'api', {
       name: apiName,

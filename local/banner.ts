@@ -3,13 +3,15 @@
  * and the tutorial's own requests rewritten for this machine.
  */
 import * as path from 'node:path';
-import type { LocalApiKey } from './api-keys';
-import type { FunctionNode } from './function-node';
-import { invokeApiAccess } from './lambda-invoke-api';
-import { DEFAULT_CONCURRENCY } from './lambda-runtime';
-import { isLoopback, type ServerSettings } from './settings';
-import { LAMBDA_SIGNING_SERVICE, LOCAL_CREDENTIALS, SIGV4_SERVICE } from './sigv4';
-import type { RouteModel, StackModel, StageModel } from './stack-model';
+import type { LocalApiKey } from './apigateway/api-keys';
+import type { FunctionNode } from './lambda/function-node';
+import { invokeApiAccess } from './lambda/invoke-api';
+import { DEFAULT_CONCURRENCY } from './lambda/runtime';
+import type { ServerSettings } from './settings';
+import { isLoopback } from './shared/host';
+import { LOCAL_CREDENTIALS } from './shared/local-account';
+import { LAMBDA_SIGNING_SERVICE, SIGV4_SERVICE } from './shared/sigv4';
+import type { RouteModel, StackModel, StageModel } from './stack/model';
 
 export interface BannerInput {
   readonly model: StackModel;

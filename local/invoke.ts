@@ -11,11 +11,12 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { exitWithError, LocalError } from './errors';
-import { NODE_VARIABLE, selectFunctionNode } from './function-node';
-import { FunctionRuntime } from './lambda-runtime';
+import { NODE_VARIABLE, selectFunctionNode } from './lambda/function-node';
+import { FunctionRuntime } from './lambda/runtime';
 import { parsePort, stackLocation, userDirectory } from './settings';
-import { findStackFile, loadStack } from './stack-model';
+import { exitWithError, LocalError } from './shared/local-error';
+import { loadStack } from './stack/reader';
+import { findStackFile } from './stack/stack-file';
 import { SIGNAL_EXIT_STATUS, StopRequest } from './stop-request';
 import { synthesize } from './synth';
 

@@ -3,24 +3,31 @@
  * the REST API (`/<stage>/<path>`) and the Lambda invoke API (`/2015-03-31/...`);
  * the embedded DynamoDB listens on its own port. DynamoDB runs in a worker thread,
  * each Lambda function in execution environments (worker threads, or child
- * processes of another Node.js, ./lambda-runtime), so the cores share the work and
+ * processes of another Node.js, ./lambda/runtime), so the cores share the work and
  * nothing outlives the process.
+ *
+ * What it serves comes from the synthesized stack only (./stack); each service it
+ * emulates has a folder of its own: ./apigateway, ./lambda, ./dynamodb.
  *
  * `npm start` execs it with `--synth`, so that it is npm's child and gets the
  * signals npm forwards; SIGINT and SIGTERM stop it at any point, the synth included.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AccessLog } from './access-log';
-import { assignApiKeyValues } from './api-keys';
+import { assignApiKeyValues } from './apigateway/api-keys';
+import { RestApiGateway } from './apigateway/gateway';
+import { answerInternalError } from './apigateway/gateway-responses';
 import { banner } from './banner';
-import { EmbeddedDynamoDB } from './dynamodb';
-import { exitWithError, LocalError } from './errors';
-import { selectFunctionNode } from './function-node';
-import { invokeApiAccess, LAMBDA_API_PREFIX, LambdaInvokeApi } from './lambda-invoke-api';
-import { FunctionRuntime } from './lambda-runtime';
-import { answerInternalError, RestApiGateway } from './rest-api';
-import { clientHost, loadServerSettings, parseServerArgs, type ServerSettings, urlHost, USAGE } from './settings';
-import { findStackFile, loadStack, LOCAL_ACCOUNT_ID } from './stack-model';
+import { EmbeddedDynamoDB } from './dynamodb/embedded-dynamodb';
+import { selectFunctionNode } from './lambda/function-node';
+import { invokeApiAccess, LAMBDA_API_PREFIX, LambdaInvokeApi } from './lambda/invoke-api';
+import { FunctionRuntime } from './lambda/runtime';
+import { loadServerSettings, parseServerArgs, type ServerSettings, USAGE } from './settings';
+import { clientHost, urlHost } from './shared/host';
+import { LOCAL_ACCOUNT_ID } from './shared/local-account';
+import { exitWithError, LocalError } from './shared/local-error';
+import { loadStack } from './stack/reader';
+import { findStackFile } from './stack/stack-file';
 import { StopRequest } from './stop-request';
 import { synthesize } from './synth';
 

@@ -4,8 +4,9 @@
  */
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { apiKeyValueProblem } from './api-keys';
-import { LocalError } from './errors';
+import { LocalError } from './shared/local-error';
+import { apiKeyValueProblem } from './stack/api-key-value';
+import type { StackLocation } from './stack/stack-file';
 
 export interface ServerSettings {
   /** Address both listeners bind to; loopback unless the user says otherwise. */
@@ -20,9 +21,6 @@ export interface ServerSettings {
   /** The directory the user ran npm in, which the paths printed for them are relative to. */
   readonly userDir: string;
 }
-
-/** Where to find the synthesized stack: a stack directory, or a cdktf output directory whose manifest names it. */
-export type StackLocation = { readonly stackDir: string } | { readonly outDir: string };
 
 export const USAGE = `Usage: npm start [-- --in-memory]
 
@@ -131,21 +129,4 @@ export function parsePort(variable: string, raw: string | undefined, defaultPort
     );
   }
   return port;
-}
-
-/** The address a client on this machine uses to reach a listener bound to `host`. */
-export function clientHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '::1';
-  return host;
-}
-
-/** Whether listening on `host` keeps the server to this machine. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-/** `host` as it goes into a URL (IPv6 in brackets). */
-export function urlHost(host: string): string {
-  return net.isIPv6(host) ? `[${host}]` : host;
 }

@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { LocalError } from './errors';
+import { scripts } from '../package.json';
+import { LocalError } from './shared/local-error';
 
 const ROOT = path.join(__dirname, '..');
-/** package.json's `synth` script, minus `node`. */
-const SYNTH_ARGS = ['-r', './scripts/ts-register.js', 'main.ts'];
+/** package.json's `synth` script, minus `node`: what `npm run synth` runs. */
+const SYNTH_ARGS = scripts.synth.split(' ').slice(1);
 
 /**
  * Synthesizes the stack into CDKTF_OUTDIR (default cdktf.out), printing what the

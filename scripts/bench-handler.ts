@@ -20,7 +20,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { type BuildOptions, buildSync } from 'esbuild';
 import { deterministicZip } from '../constructs/deterministic-zip';
 import { BUNDLE_OPTIONS, bundleHandler } from '../constructs/handler-bundle';
-import { handlerEnvironment, startDynalite, TABLE_NAME } from '../__tests__/helpers/dynalite';
+import { handlerEnvironment, startDynalite, TABLE_NAME } from './support/dynalite';
 
 const run = promisify(execFile);
 const PROJECT_ROOT = path.join(__dirname, '..');

@@ -16,14 +16,15 @@
  * execution environments compiles its code on its own, as in Lambda, so at concurrency 32
  * (32 environments) the API's figure depends on how much each has run: see the README.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { freePort } from '../__tests__/helpers/free-port';
+import { freePort } from './support/free-port';
+import { synthesize } from './support/synth';
 
 const ROOT = path.join(__dirname, '..');
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 3000);
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const [port, dynamodbPort] = [await freePort(), await freePort()];
   let server: ChildProcess | undefined;
   try {
-    synthesize(path.join(work, 'cdktf.out'));
+    synthesize(path.join(work, 'cdktf.out'), { API_THROTTLE_RATE_LIMIT: '10000', API_THROTTLE_BURST_LIMIT: '5000' });
     const started = await startServer(path.join(work, 'cdktf.out'), path.join(work, 'data'), port, dynamodbPort);
     server = started.child;
 
@@ -107,15 +108,6 @@ async function main(): Promise<void> {
     if (server) await stopServer(server);
     fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-function synthesize(outDir: string): void {
-  const synth = spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outDir, API_THROTTLE_RATE_LIMIT: '10000', API_THROTTLE_BURST_LIMIT: '5000' },
-    encoding: 'utf8',
-  });
-  if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
 }
 
 function startServer(outDir: string, dataDir: string, port: number, dynamodbPort: number): Promise<{ child: ChildProcess; banner: string }> {

@@ -9,17 +9,8 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  exitWith,
-  outdir,
-  prepareProviders,
-  readState,
-  ROOT,
-  SetupError,
-  STACK_ID,
-  synthesize,
-  type TerraformJson,
-} from './terraform-setup';
+import { STACK_ID } from '../constructs/stack-id';
+import { exitWith, outdir, prepareProviders, readState, ROOT, SetupError, synthesize, type TerraformJson } from './terraform-setup';
 
 const COMMANDS = ['deploy', 'diff', 'destroy'] as const;
 type Command = (typeof COMMANDS)[number];

@@ -20,7 +20,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exitWith, prepareProviders, SetupError, STACK_ID, stackDir, synthesize } from './terraform-setup';
+import { STACK_ID } from '../constructs/stack-id';
+import { exitWith, prepareProviders, SetupError, stackDir, synthesize } from './terraform-setup';
 
 interface ResourceChange {
   address: string;

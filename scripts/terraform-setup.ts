@@ -14,9 +14,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { STACK_ID } from '../constructs/stack-id';
+import { synthArgs } from './support/synth-command';
 
 export const ROOT = path.join(__dirname, '..');
-export const STACK_ID = 'lambda-apigateway';
 
 /** A failure the user can fix; its message says what happened and how. */
 export class SetupError extends Error {
@@ -38,7 +39,7 @@ export const stackDir = (env: NodeJS.ProcessEnv = process.env) => path.join(outd
 export function synthesize(env: NodeJS.ProcessEnv): TerraformJson {
   const synthEnv = { ...env };
   delete synthEnv.SYNTH_HCL_OUTPUT;
-  const run = spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'main.ts'], { cwd: ROOT, env: synthEnv, stdio: 'inherit' });
+  const run = spawnSync(process.execPath, synthArgs(), { cwd: ROOT, env: synthEnv, stdio: 'inherit' });
   if (run.status !== 0) process.exit(run.status ?? 1);
   return JSON.parse(fs.readFileSync(path.join(stackDir(env), 'cdk.tf.json'), 'utf8')) as TerraformJson;
 }

@@ -16,7 +16,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DOCUMENTED_ADDRESSES } from '../helpers/addresses';
 import { type Moto, motoMissing, startMoto } from '../helpers/moto';
 import { dynamodb, FAKE_CREDENTIALS, logRetentionDays, motoInventory, REGION, writeMotoOverride } from '../helpers/moto-stack';
-import { npmRun, npmStart, type ScriptRun } from '../helpers/npm-script';
+import { npmRun, type ScriptRun, startNpm } from '../helpers/npm';
 import { PROVIDER_MIRROR, terraformPlanBlocker } from '../helpers/terraform';
 import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
 
@@ -149,7 +149,7 @@ describe('deploy, diff, drift and destroy through the npm scripts and the cdktf 
   }, 600_000);
 
   it('stops npm run diff on Ctrl-C, cdktf and Terraform with it', async () => {
-    const diff = npmStart(checkout.dir, 'diff', [], userEnv());
+    const diff = startNpm(checkout.dir, 'diff', [], { env: userEnv() });
     try {
       await diff.waitFor(PLANNING, 300_000);
       const exited = new Promise<number | null>((resolve) => diff.child.once('exit', resolve));
@@ -163,7 +163,7 @@ describe('deploy, diff, drift and destroy through the npm scripts and the cdktf 
   }, 600_000);
 
   it('stops npm run diff on SIGTERM to npm alone (what a supervisor or `timeout` sends), cdktf and Terraform with it', async () => {
-    const diff = npmStart(checkout.dir, 'diff', [], userEnv());
+    const diff = startNpm(checkout.dir, 'diff', [], { env: userEnv() });
     try {
       await diff.waitFor(PLANNING, 300_000);
       const exited = new Promise<number | null>((resolve) => diff.child.once('exit', resolve));

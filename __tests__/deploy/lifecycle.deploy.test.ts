@@ -6,6 +6,9 @@
  * place, and a destroy that leaves moto empty. No AWS account, no network.
  *
  * Run: scripts/ci-python.sh && npm run test:deploy (not part of `npm test`).
+ *
+ * Why this file is long: one journey, each step on the state the step before
+ * applied (a split would apply the stack again, a minute each against moto).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +18,7 @@ import { DescribeContinuousBackupsCommand, DescribeTableCommand } from '@aws-sdk
 import { DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from '../helpers/addresses';
 import { MOTO_ACCOUNT_ID, type Moto, motoCall, motoMissing, startMoto } from '../helpers/moto';
 import { dynamodb, logRetentionDays, motoInventory, REGION, writeMotoOverride } from '../helpers/moto-stack';
-import { synthStackTo } from '../helpers/synth';
+import { synthesize } from '../../scripts/support/synth';
 import { PROVIDER_MIRROR, terraformPlanBlocker, terraformVersion } from '../helpers/terraform';
 
 // One clear line, not a stack trace, when the test infrastructure is missing.
@@ -107,7 +110,7 @@ function tfAsync(cwd: string, args: string[], okStatuses = [0], extraEnv: NodeJS
 
 /** Synthesizes one configuration into its own directory, sharing the one state file, and runs init. */
 function prepare(label: string, env: NodeJS.ProcessEnv = {}): string {
-  const stackDir = synthStackTo(path.join(root, label), { ...BASE_ENV, ...env });
+  const stackDir = synthesize(path.join(root, label), { ...BASE_ENV, ...env });
   writeMotoOverride(stackDir, moto, statePath());
   tf(stackDir, ['init', '-input=false']);
   return stackDir;
@@ -376,7 +379,7 @@ describe('deploy lifecycle against moto (real Terraform, real AWS provider)', ()
       const worker = async () => {
         for (let next = queue.shift(); next; next = queue.shift()) {
           const { row, index } = next;
-          const dir = synthStackTo(path.join(root, `setting-${index}`), { ...BASE_ENV, ...row.env });
+          const dir = synthesize(path.join(root, `setting-${index}`), { ...BASE_ENV, ...row.env });
           writeMotoOverride(dir, moto, statePath());
           fs.copyFileSync(path.join(stackDir, '.terraform.lock.hcl'), path.join(dir, '.terraform.lock.hcl'));
           if (row.refused) {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { bundleHandler, HANDLER_NAME } from '../../constructs/handler-bundle';
 import { parseErrorMessage } from '../helpers/error-message';
-import { handlerEnvironment, type LocalDynamo, startDynalite } from '../helpers/dynalite';
+import { handlerEnvironment, type LocalDynamo, startDynalite } from '../../scripts/support/dynalite';
 
 const run = promisify(execFile);
 

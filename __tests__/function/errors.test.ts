@@ -1,3 +1,11 @@
+/**
+ * The handler's errors end to end: each failure (a bad event, another table, a
+ * condition, a throttle, an SDK or internal error) becomes its error class and the
+ * status the stack's selection patterns pick, with a message that says what to
+ * change, and nothing internal reaching the client. Why this file is long: one
+ * table of cases per kind of failure, each checked against the same contract and
+ * the same dynalite, which splitting would start once per file.
+ */
 import {
   ERROR_CLASSES,
   ERROR_RESPONSES,
@@ -7,8 +15,9 @@ import {
 } from '../../function/error-contract';
 import { clip, preview, toHandlerError } from '../../function/errors';
 import { parseErrorMessage } from '../helpers/error-message';
-import { compileSelectionPattern } from '../../local/java-regex';
-import { failNextDocumentClientCall, type LocalDynamo, loadHandler, startDynalite } from '../helpers/dynalite';
+import { compileSelectionPattern } from '../../local/apigateway/java-regex';
+import { type LocalDynamo, startDynalite } from '../../scripts/support/dynalite';
+import { failNextDocumentClientCall, loadHandler } from '../helpers/handler';
 
 type Handler = Awaited<ReturnType<typeof loadHandler>>['handler'];
 

@@ -1,4 +1,5 @@
-import { failNextDocumentClientCall, type LocalDynamo, loadHandler, startDynalite } from '../helpers/dynalite';
+import { type LocalDynamo, startDynalite } from '../../scripts/support/dynalite';
+import { failNextDocumentClientCall, loadHandler } from '../helpers/handler';
 
 type Handler = Awaited<ReturnType<typeof loadHandler>>['handler'];
 

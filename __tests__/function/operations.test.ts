@@ -1,6 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { parseErrorMessage } from '../helpers/error-message';
-import { type LocalDynamo, loadHandler, startDynalite, TABLE_NAME } from '../helpers/dynalite';
+import { type LocalDynamo, startDynalite, TABLE_NAME } from '../../scripts/support/dynalite';
+import { loadHandler } from '../helpers/handler';
 
 type Handler = Awaited<ReturnType<typeof loadHandler>>['handler'];
 

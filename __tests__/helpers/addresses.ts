@@ -1,8 +1,13 @@
+import { ERROR_CLASSES } from '../../function/error-contract';
+
+/** The statuses the method answers: success, and one per error class of the handler's contract. */
+const STATUSES = ['200', ...Object.values(ERROR_CLASSES).map(String)];
+
 /** The addresses the README lists for ops; `terraform state list` shows these. */
 export const DOCUMENTED_ADDRESSES = [
   'aws_api_gateway_deployment.api',
   'aws_api_gateway_integration.post',
-  ...['200', '400', '403', '409', '429', '500'].flatMap((status) => [
+  ...STATUSES.flatMap((status) => [
     `aws_api_gateway_integration_response.post_${status}`,
     `aws_api_gateway_method_response.post_${status}`,
   ]),

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from './free-port';
+import { freePort } from '../../scripts/support/free-port';
 
 /**
  * moto's server (PyPI `moto[server]`): the AWS APIs on one loopback port, in

@@ -1,29 +1,43 @@
+/**
+ * The stack and its constructs synthesized in memory, as cdktf's Testing does, for
+ * assertions on the JSON (snapshots, cdktf's matchers). On disk, as `npm run synth`
+ * writes it, the stack comes from scripts/support/synth.
+ */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Testing } from 'cdktf';
+import { type App, TerraformStack, Testing } from 'cdktf';
+import type { Construct } from 'constructs';
 import { loadConfig } from '../../constructs/config';
-import { LambdaApiGatewayStack, STACK_ID } from '../../constructs/lambda-apigateway-stack';
+import { LambdaApiGatewayStack } from '../../constructs/lambda-apigateway-stack';
+import { STACK_ID } from '../../constructs/stack-id';
 
-/** Synthesizes the stack as `main.ts` does, from `env`, and returns its Terraform JSON as text. */
-export function synthStack(env: NodeJS.ProcessEnv = {}): string {
-  // Testing.app() would leave its output directory (the staged bundle) behind.
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-stack-'));
+/**
+ * Runs `synth` with a Testing app whose output directory (the handler's staged
+ * bundle among it) is removed afterwards: Testing.app() would make one in the
+ * temporary directory and leave it there.
+ */
+function inTestingApp<T>(synth: (app: App) => T): T {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
   try {
-    const app = Testing.app({ outdir });
-    const stack = new LambdaApiGatewayStack(app, STACK_ID, loadConfig(env));
-    return Testing.synth(stack);
+    return synth(Testing.app({ outdir }));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-/** Writes the whole stack, assets included, under `outdir` and returns the stack's directory. */
-export function synthStackTo(outdir: string, env: NodeJS.ProcessEnv = {}): string {
-  const app = new App({ outdir });
-  new LambdaApiGatewayStack(app, STACK_ID, loadConfig(env));
-  app.synth();
-  return `${outdir}/stacks/${STACK_ID}`;
+/** Synthesizes the stack as `main.ts` does, from `env`, and returns its Terraform JSON as text. */
+export function synthStack(env: NodeJS.ProcessEnv = {}): string {
+  return inTestingApp((app) => Testing.synth(new LambdaApiGatewayStack(app, STACK_ID, loadConfig(env))));
+}
+
+/** What cdktf's Testing.synthScope does (`build` adds constructs to a stack of their own, synthesized to JSON text), in an app of inTestingApp's. */
+export function synthScope(build: (scope: Construct) => void): string {
+  return inTestingApp((app) => {
+    const stack = new TerraformStack(app, 'stack');
+    build(stack);
+    return Testing.synth(stack);
+  });
 }
 
 /**

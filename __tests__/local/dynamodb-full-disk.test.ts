@@ -11,7 +11,7 @@ import '../helpers/quiet-sdk';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { RESUME_FREE_BYTES } from '../../local/dynamodb';
+import { RESUME_FREE_BYTES } from '../../local/dynamodb/worker-host';
 import { cleanUp, curlPost, type Response, type RunningServer, startServer, synthesize, tempDir } from './harness';
 
 /** The tmpfs: room for the data, and more than the free space the server waits for before writing again. */

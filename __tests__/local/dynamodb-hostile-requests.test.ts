@@ -15,7 +15,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { STALL_MS } from '../../local/dynamodb';
+import { STALL_MS } from '../../local/dynamodb/worker-host';
 import { cleanUp, curlPost, inParallel, request, type RunningServer, startServer, synthesize, tempDir } from './harness';
 
 const TABLE = 'lambda-apigateway';

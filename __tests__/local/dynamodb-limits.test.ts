@@ -4,18 +4,8 @@
  * either side, and checks that stay linear and iterative on hostile input. The same
  * limits over HTTP, through the server, are in dynamodb-hostile-requests.test.ts.
  */
-import {
-  checkLimits,
-  deepestDocumentPath,
-  hasRedundantParentheses,
-  hasUnclosedParenthesis,
-  itemBytes,
-  jsonDepthExceeds,
-  type KeySchema,
-  MAX_ITEM_BYTES,
-  nestingLevels,
-  UNSTORABLE_NAME,
-} from '../../local/dynamodb-limits';
+import { deepestDocumentPath, hasRedundantParentheses, hasUnclosedParenthesis } from '../../local/dynamodb/expressions';
+import { checkLimits, itemBytes, jsonDepthExceeds, type KeySchema, MAX_ITEM_BYTES, nestingLevels, UNSTORABLE_NAME } from '../../local/dynamodb/limits';
 
 const TABLE = 'items';
 const SCHEMAS = new Map<string, KeySchema>([

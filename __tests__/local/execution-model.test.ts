@@ -7,8 +7,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FunctionRuntime } from '../../local/lambda-runtime';
-import { findStackFile, loadStack } from '../../local/stack-model';
+import { FunctionRuntime } from '../../local/lambda/runtime';
+import { loadStack } from '../../local/stack/reader';
+import { findStackFile } from '../../local/stack/stack-file';
 import { otherNodeBinary } from '../helpers/node-binaries';
 import { FIXTURE_DOCUMENT, writeFixtureStack } from './fixture-stack';
 import { cleanUp, request, type Response, type RunningServer, startServer, tempDir } from './harness';

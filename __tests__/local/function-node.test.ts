@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { selectFunctionNode } from '../../local/function-node';
+import { selectFunctionNode } from '../../local/lambda/function-node';
 import { type NodeBinary, otherNodeBinary } from '../helpers/node-binaries';
 import { FIXTURE_DOCUMENT, writeFixtureStack } from './fixture-stack';
 import { cleanUp, ROOT, request, type RunningServer, startServer, tempDir } from './harness';

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort } from '../helpers/free-port';
+import { freePort } from '../../scripts/support/free-port';
+import { synthesize as synthesizeStack } from '../../scripts/support/synth';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -26,18 +27,12 @@ export function cleanUp(): void {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Synthesizes the stack as `npm run synth` does, into a fresh cdktf output directory; returns it. */
+/** Synthesizes the stack (scripts/support/synth) from `env` into a cdktf output directory of this file's, removed by cleanUp(); returns it. */
 export function synthesize(env: Record<string, string> = {}): string {
   const outDir = path.join(tempDir('synth'), 'cdktf.out');
-  const synth = spawnSync(process.execPath, ['-r', './scripts/ts-register.js', 'main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, CDKTF_OUTDIR: outDir },
-    encoding: 'utf8',
-  });
-  if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
+  synthesizeStack(outDir, env);
   return outDir;
 }
-
 
 export interface ServerOptions {
   /** Environment for the server (STACK_DIR or CDKTF_OUTDIR, DATA_DIR, ...); PORT and DYNAMODB_PORT are chosen unless given. */
@@ -54,6 +49,7 @@ export interface RunningServer {
   readonly process: ChildProcess;
   /** Everything the server printed so far, stdout and stderr. */
   output(): string;
+
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }

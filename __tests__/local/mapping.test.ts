@@ -5,13 +5,14 @@
  */
 import * as path from 'node:path';
 import { ERROR_CLASSES, type ErrorClass, formatErrorMessage } from '../../function/error-contract';
-import { LocalError } from '../../local/errors';
-import { compileSelectionPattern } from '../../local/java-regex';
-import { compileSchema } from '../../local/json-schema';
-import { FunctionRuntime } from '../../local/lambda-runtime';
-import { findStackFile, loadStack } from '../../local/stack-model';
-import { TerraformStack } from '../../local/terraform-json';
-import { compileTemplate, parsedPathCount } from '../../local/velocity';
+import { compileSelectionPattern } from '../../local/apigateway/java-regex';
+import { compileSchema } from '../../local/apigateway/json-schema';
+import { compileTemplate, parsedPathCount } from '../../local/apigateway/velocity';
+import { FunctionRuntime } from '../../local/lambda/runtime';
+import { LocalError } from '../../local/shared/local-error';
+import { loadStack } from '../../local/stack/reader';
+import { ResolvedDocument } from '../../local/stack/resolved-document';
+import { findStackFile } from '../../local/stack/stack-file';
 import { cleanUp, synthesize } from './harness';
 
 let synthesized: ReturnType<typeof loadStack> | undefined;
@@ -129,7 +130,7 @@ describe('request models (JSON Schema draft 4)', () => {
 
 describe("the synthesized stack's references", () => {
   test('plain references resolve, deeply and inside strings; functions and variables are refused when needed', () => {
-    const stack = new TerraformStack(
+    const stack = new ResolvedDocument(
       {
         resource: {
           aws_thing: { a: { name: 'alpha', ref: '${aws_thing.b.name}', text: 'x-${aws_thing.b.name}-$${literal}', bad: '${var.x}' }, b: { name: '${aws_thing.a.name}2' } },

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { cleanUp, failedStart, tempDir } from './harness';
-import { freePort } from '../helpers/free-port';
+import { freePort } from '../../scripts/support/free-port';
 import { FIXTURE_DOCUMENT, writeFixtureStack } from './fixture-stack';
 
 let stackDir: string;

@@ -4,15 +4,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from '../helpers/free-port';
+import { freePort } from '../../scripts/support/free-port';
 import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
-import { alive, commandLine, descendants, runNpm, type UserProcess, waitUntil } from './user-process';
+import { type NpmProcess, startNpm } from '../helpers/npm';
+import { alive, commandLine, descendants, waitUntil } from '../helpers/processes';
 
 const STOPPED_WITHIN_MS = 15_000;
 
 let checkout: UserCheckout;
 let env: Record<string, string>;
-const started: UserProcess[] = [];
+const started: NpmProcess[] = [];
 
 beforeAll(async () => {
   checkout = userCheckout('npm-invoke');
@@ -25,8 +26,8 @@ afterAll(async () => {
   checkout.remove();
 });
 
-function invoke(args: readonly string[], cwd = checkout.dir, options: { terminal?: boolean } = {}): UserProcess {
-  const run = runNpm(['run', 'invoke', '--', ...args], { cwd, env, ...options });
+function invoke(args: readonly string[], cwd = checkout.dir, options: { terminal?: boolean } = {}): NpmProcess {
+  const run = startNpm(cwd, 'invoke', args, { env, ...options });
   started.push(run);
   return run;
 }
@@ -58,7 +59,7 @@ describe('stopping it while it waits for the event on standard input', () => {
     return run;
   };
 
-  const expectStopped = async (run: UserProcess, stop: (processes: number[]) => void, statuses: readonly number[]) => {
+  const expectStopped = async (run: NpmProcess, stop: (processes: number[]) => void, statuses: readonly number[]) => {
     const processes = descendants(run.child.pid!);
     stop(processes);
     const signalled = Date.now();

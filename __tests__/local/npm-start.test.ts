@@ -4,16 +4,17 @@
  * process, and Ctrl-C in a terminal; once it serves, and while it starts. Each
  * stops everything: npm exits, no process of it is left, both ports are free.
  */
-import { freePort } from '../helpers/free-port';
+import { freePort } from '../../scripts/support/free-port';
 import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
-import { alive, commandLine, descendants, portAccepts, portFree, runNpm, type UserProcess, waitUntil } from './user-process';
+import { type NpmProcess, startNpm } from '../helpers/npm';
+import { alive, commandLine, descendants, portAccepts, portFree, waitUntil } from '../helpers/processes';
 
 /** "Within a few seconds", with room for a loaded 2-core machine. */
 const STOPPED_WITHIN_MS = 15_000;
 const READY = 'Ready on ';
 
 let checkout: UserCheckout;
-const started: UserProcess[] = [];
+const started: NpmProcess[] = [];
 
 beforeAll(() => {
   checkout = userCheckout('npm-start');
@@ -27,7 +28,7 @@ afterAll(async () => {
 async function npmStart(options: { terminal?: boolean } = {}) {
   const port = await freePort();
   const dynamodbPort = await freePort();
-  const run = runNpm(['start'], { cwd: checkout.dir, env: { PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) }, ...options });
+  const run = startNpm(checkout.dir, 'start', [], { env: { PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) }, ...options });
   started.push(run);
   return { run, port, dynamodbPort };
 }
@@ -51,7 +52,7 @@ async function expectStopped(
   expect([await portFree(port), await portFree(dynamodbPort)]).toEqual([true, true]);
 }
 
-function serverPid(run: UserProcess): number {
+function serverPid(run: NpmProcess): number {
   const pid = descendants(run.child.pid!).find((candidate) => /^\S*node .*local\/server\.ts/.test(commandLine(candidate)));
   if (pid === undefined) throw new Error(`no node process of local/server.ts under npm:\n${run.output()}`);
   return pid;
@@ -65,14 +66,14 @@ describe('once it serves', () => {
     ['SIGINT', 'node'],
   ] as const)('%s to %s stops everything, and exits 0', async (signal, target) => {
     const started = await npmStart();
-    await started.run.waitForOutput(READY);
+    await started.run.waitFor(READY);
     await expectStopped(started, () => process.kill(target === 'npm' ? started.run.child.pid! : serverPid(started.run), signal), 0);
     expect(started.run.output()).toMatch(new RegExp(`${signal}: stopping;[^]*Stopped\\.\\n`));
   }, 120_000);
 
   test('Ctrl-C in a terminal stops everything', async () => {
     const started = await npmStart({ terminal: true });
-    await started.run.waitForOutput(READY);
+    await started.run.waitFor(READY);
     await expectStopped(started, () => started.run.ctrlC(), 0);
     expect(started.run.output()).toContain('Stopped.');
   }, 120_000);

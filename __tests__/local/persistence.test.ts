@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { cleanUp, curlPost, failedStart, inParallel, type RunningServer, startServer, synthesize, tempDir } from './harness';
-import { freePort } from '../helpers/free-port';
+import { freePort } from '../../scripts/support/free-port';
 
 let outDir: string;
 const running: RunningServer[] = [];

@@ -6,11 +6,15 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assignApiKeyValues } from '../../local/api-keys';
-import { FunctionRuntime, type InvocationResult } from '../../local/lambda-runtime';
-import { answerInternalError, RestApiGateway } from '../../local/rest-api';
-import { percentDecode } from '../../local/sigv4';
-import { findStackFile, loadStack, type StackModel } from '../../local/stack-model';
+import { assignApiKeyValues } from '../../local/apigateway/api-keys';
+import { RestApiGateway } from '../../local/apigateway/gateway';
+import { answerInternalError } from '../../local/apigateway/gateway-responses';
+import type { InvocationResult } from '../../local/lambda/invocation';
+import { FunctionRuntime } from '../../local/lambda/runtime';
+import { percentDecode } from '../../local/shared/http';
+import type { StackModel } from '../../local/stack/model';
+import { loadStack } from '../../local/stack/reader';
+import { findStackFile } from '../../local/stack/stack-file';
 import { FIXTURE_DOCUMENT, writeFixtureStack } from './fixture-stack';
 import { cleanUp, request } from './harness';
 

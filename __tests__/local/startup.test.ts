@@ -4,9 +4,9 @@
  * with an error; never left open.
  */
 import * as net from 'node:net';
-import { freePort } from '../helpers/free-port';
+import { freePort } from '../../scripts/support/free-port';
 import { cleanUp, curlPost, request, type Response, spawnServer, synthesize } from './harness';
-import { portAccepts, portFree, waitUntil } from './user-process';
+import { portAccepts, portFree, waitUntil } from '../helpers/processes';
 
 /** A request the server leaves open gets no answer in this time; one it answers, even from a loaded machine, does. */
 const ANSWER_WITHIN_MS = 30_000;

@@ -8,16 +8,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort } from '../helpers/free-port';
+import { freePort } from '../../scripts/support/free-port';
 import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
 import { awsCli } from './harness';
-import { runNpm, type UserProcess } from './user-process';
+import { type NpmProcess, startNpm } from '../helpers/npm';
 
 const README_LOOP_TIMEOUT_MS = 60_000;
 
 let checkout: UserCheckout;
 let home: string;
-let run: UserProcess | undefined;
+let run: NpmProcess | undefined;
 
 beforeAll(() => {
   checkout = userCheckout('tutorial');
@@ -55,12 +55,12 @@ test("a new user's first session: start, wait with curl, the banner's requests, 
   const port = await freePort();
   const dynamodbPort = await freePort();
   const url = `http://127.0.0.1:${port}/prod/DynamoDBManager`;
-  run = runNpm(['start'], { cwd: checkout.dir, env: { PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) } });
+  run = startNpm(checkout.dir, 'start', [], { env: { PORT: String(port), DYNAMODB_PORT: String(dynamodbPort) } });
 
   // The README's readiness loop, started with the server: its first requests meet a port that is not open yet, or a server not ready yet.
   const loop = shell(`until curl -s -X POST -d @events/ping.json ${url}; do sleep 0.05; done`, README_LOOP_TIMEOUT_MS);
   expect({ status: loop.status, stdout: loop.stdout, error: loop.error?.message }).toEqual({ status: 0, stdout: '"pong"', error: undefined });
-  await run.waitForOutput('Ready on ');
+  await run.waitFor('Ready on ');
 
   const banner = run.output();
   const listed = banner.slice(banner.indexOf("The tutorial's requests, for this server:\n")).split('\n').slice(1);

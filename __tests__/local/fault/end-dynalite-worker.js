@@ -10,7 +10,7 @@
  */
 const { isMainThread, workerData } = require('node:worker_threads');
 
-/** The workerData the server gives its DynamoDB worker (local/dynamodb-protocol.ts). */
+/** The workerData the server gives its DynamoDB worker (local/dynamodb/protocol.ts). */
 const isDynamoDBWorkerData = (data) => Boolean(data) && data.state instanceof SharedArrayBuffer && Array.isArray(data.tables);
 
 if (isMainThread) {

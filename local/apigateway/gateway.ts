@@ -1,0 +1,268 @@
+/**
+ * The stack's REST API as API Gateway serves it, at `/<stage>/<resource path>`,
+ * one request at a time through API Gateway's pipeline: routing (./routes), the
+ * caller's signature (AWS_IAM, ../shared/sigv4) and API key, stage and usage plan
+ * throttling (./token-bucket), request validation, the Lambda integration,
+ * non-proxy (AWS: request templates and passthrough, integration responses chosen
+ * by selection pattern, response templates) or proxy (AWS_PROXY,
+ * ./proxy-integration), and API Gateway's own error answers (gateway responses,
+ * overridable by the stack: ./gateway-responses).
+ *
+ * Everything that can be prepared from the stack is prepared once, when the
+ * gateway is made: routes, compiled templates, patterns, schemas, the keys' throttles.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { InvocationResult } from '../lambda/invocation';
+import type { FunctionRuntime } from '../lambda/runtime';
+import { readBody } from '../shared/http';
+import { verifySignature } from '../shared/sigv4';
+import { withTimeout } from '../shared/with-timeout';
+import type { RestApiModel, StageModel } from '../stack/model';
+import type { LocalApiKey } from './api-keys';
+import { GATEWAY_RESPONSES, type GatewayResponseType } from './gateway-responses';
+import type { Validator } from './json-schema';
+import { parseProxyResponse, proxyEvent } from './proxy-integration';
+import { type ApiIdentity, requestContext, type RequestState, type RoutedRequest, templateInput } from './request';
+import { RouteTree } from './routes';
+import { TokenBucket } from './token-bucket';
+import { compileTemplate, type MappingTemplate } from './velocity';
+
+/** API Gateway's limit on a request's payload. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+interface CompiledGatewayResponse {
+  readonly status: number | undefined;
+  readonly template: MappingTemplate | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+type InvocationOutcome = Exclude<InvocationResult, { kind: 'rejected' }>;
+
+export class RestApiGateway {
+  private readonly stages = new Map<string, StageModel>();
+  private readonly routes = new RouteTree();
+  private readonly gatewayResponses = new Map<string, CompiledGatewayResponse>();
+  /** Enabled keys by value: the stages their plans admit them to, each with the plan's throttle of the key. */
+  private readonly apiKeys = new Map<string, Map<string, TokenBucket | undefined>>();
+  private readonly identity: ApiIdentity;
+
+  constructor(api: RestApiModel, runtimes: ReadonlyMap<string, FunctionRuntime>, region: string, apiKeys: readonly LocalApiKey[]) {
+    this.identity = { apiId: api.id, region };
+    for (const stage of api.stages) this.stages.set(stage.name, stage);
+    for (const key of apiKeys.filter((k) => k.enabled)) {
+      const stages = new Map<string, TokenBucket | undefined>();
+      for (const plan of key.plans) {
+        // One bucket per key and plan, shared by the plan's stages.
+        const bucket = plan.throttle && new TokenBucket(plan.throttle);
+        for (const stage of plan.stages) stages.set(stage, bucket);
+      }
+      this.apiKeys.set(key.value, stages);
+    }
+    for (const route of api.routes) this.routes.add(route, runtimes.get(route.integration.functionName)!);
+    for (const [type, response] of api.gatewayResponses) {
+      const template = response.responseTemplates['application/json'] ?? Object.values(response.responseTemplates)[0];
+      this.gatewayResponses.set(type, {
+        status: response.statusCode,
+        template: template ? compileTemplate(template, `the gateway response ${type}`) : undefined,
+        headers: response.headers,
+      });
+    }
+  }
+
+  /**
+   * Serves a request that is not for the Lambda invoke API: anything else is this API's (and unknown paths get its 403).
+   * Settles once the request is answered; rejects with a failure left unanswered, for the caller to answer.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams): Promise<void> {
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-RequestId', requestId);
+    const slash = pathname.indexOf('/', 1);
+    const stage = this.stages.get(slash < 0 ? pathname.slice(1) : pathname.slice(1, slash));
+    const path = slash < 0 ? '/' : pathname.slice(slash);
+    const arrived: RequestState = { req, res, requestId, stage, path, query };
+    // API Gateway answers an unknown stage, path or method alike, so as not to reveal which exist.
+    const found = stage && this.routes.match(path, req.method ?? 'GET');
+    if (!stage || !found) {
+      this.fail(arrived, 'MISSING_AUTHENTICATION_TOKEN');
+      return Promise.resolve();
+    }
+    const state: RoutedRequest = { ...arrived, stage, route: found.route, pathParams: found.params };
+    // A signature covers the body, so the checks wait for it; they all come before any throttle takes a token.
+    return readBody(req, MAX_PAYLOAD_BYTES).then(
+      async (body) => {
+        if (body === undefined) this.fail(state, 'REQUEST_TOO_LARGE');
+        else if (this.admit(state, body)) await this.integrate(state, body).catch((error: unknown) => this.internalError(state, error));
+      },
+      () => void res.destroy(),
+    );
+  }
+
+  /**
+   * API Gateway's checks before a method runs: the caller's signature (AWS_IAM),
+   * the API key, then the stage's throttle and the key's. Answers and returns
+   * false when one fails.
+   */
+  private admit(state: RoutedRequest, body: Buffer): boolean {
+    const route = state.route.model;
+    const stage = state.stage.name;
+    if (route.authorization === 'AWS_IAM') {
+      const failure = verifySignature(state.req, body, this.identity.region);
+      if (failure) {
+        this.fail(state, failure.responseType, failure.message, failure.errorType);
+        return false;
+      }
+    }
+    let keyBucket: TokenBucket | undefined;
+    if (route.apiKeyRequired) {
+      const key = state.req.headers['x-api-key'];
+      const stages = typeof key === 'string' ? this.apiKeys.get(key) : undefined;
+      // A missing key, an unknown or disabled one and one of another stage's plan all get the same 403.
+      if (!stages?.has(stage)) {
+        this.fail(state, 'INVALID_API_KEY');
+        return false;
+      }
+      keyBucket = stages.get(stage);
+    }
+    const stageBucket = state.route.buckets.get(stage);
+    // Both are checked before either is taken from: a request one refuses must not spend the other's token.
+    if ((stageBucket && !stageBucket.hasToken()) || (keyBucket && !keyBucket.hasToken())) {
+      this.fail(state, 'THROTTLED');
+      return false;
+    }
+    stageBucket?.take();
+    keyBucket?.take();
+    return true;
+  }
+
+  private async integrate(state: RoutedRequest, body: Buffer): Promise<void> {
+    const { route, req } = state;
+    const bodyText = body.toString('utf8');
+    // API Gateway takes a request without Content-Type for JSON.
+    const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+
+    if (route.requiredParameters.length > 0) {
+      const missing = route.requiredParameters.filter((name) => !hasParameter(state, name));
+      if (missing.length > 0) {
+        return this.fail(state, 'BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.map((m) => m.replace(/^\w+\./, '')).join(', ')}]`);
+      }
+    }
+    const schema = route.bodySchemas.get(contentType) ?? route.bodySchemas.get('$default');
+    if (schema && !validBody(schema, bodyText)) return this.fail(state, 'BAD_REQUEST_BODY');
+
+    let payload: string;
+    if (route.integration.type === 'AWS_PROXY') {
+      payload = JSON.stringify(proxyEvent(state, bodyText, this.identity));
+    } else {
+      const template = route.requestTemplates.get(contentType);
+      const behavior = route.integration.passthroughBehavior;
+      if (template) {
+        payload = template.render(templateInput(state, bodyText, this.identity));
+      } else if (behavior === 'WHEN_NO_MATCH' || (behavior === 'WHEN_NO_TEMPLATES' && route.requestTemplates.size === 0)) {
+        payload = bodyText;
+      } else {
+        return this.fail(state, 'UNSUPPORTED_MEDIA_TYPE');
+      }
+    }
+    if (!route.model.permittedMethods.get(state.stage.name)?.has(req.method ?? 'GET')) {
+      // AWS answers so when no Lambda permission lets API Gateway invoke the function.
+      return this.fail(state, 'API_CONFIGURATION_ERROR');
+    }
+
+    const result = await withTimeout(route.runtime.invoke(payload), route.integration.timeoutMs);
+    if (result === undefined) return this.fail(state, 'INTEGRATION_TIMEOUT');
+    if (result.kind === 'rejected') {
+      if (result.errorType === 'InvalidRequestContentException') return this.fail(state, 'BAD_REQUEST_BODY', result.message);
+      // Lambda refused the invocation: too large, or throttled (TooManyRequestsException). API Gateway answers
+      // 500 "Internal server error", proxy integration or not, whatever the integration responses say
+      // (Lambda developer guide, "Handling Lambda errors with an API Gateway API").
+      return this.fail(state, 'API_CONFIGURATION_ERROR');
+    }
+    if (route.integration.type === 'AWS_PROXY') this.proxyResponse(state, result);
+    else this.integrationResponse(state, result);
+  }
+
+  /** Picks the integration response as API Gateway does for Lambda: by selection pattern for a function error, else the default. */
+  private integrationResponse(state: RoutedRequest, result: InvocationOutcome): void {
+    const { route } = state;
+    let chosen = route.defaultResponse;
+    if (result.kind === 'error') {
+      const message = result.error.errorMessage;
+      chosen = route.responses.find((response) => response.pattern!.test(message)) ?? route.defaultResponse;
+    }
+    if (!chosen) return this.fail(state, 'API_CONFIGURATION_ERROR');
+    const body = chosen.template ? chosen.template.render(templateInput(state, result.payload, this.identity)) : result.payload;
+    const { res } = state;
+    res.statusCode = chosen.statusCode;
+    res.setHeader('Content-Type', chosen.contentType);
+    for (const [name, value] of Object.entries(chosen.headers)) res.setHeader(name, value);
+    res.end(body);
+  }
+
+  /** A proxy integration's answer: the function returns the whole response, or API Gateway answers 502. */
+  private proxyResponse(state: RoutedRequest, result: InvocationOutcome): void {
+    const response = result.kind === 'error' ? undefined : parseProxyResponse(result.payload);
+    if (!response) return this.fail(state, 'INTEGRATION_FAILURE');
+    const { res } = state;
+    res.statusCode = response.statusCode;
+    res.setHeader('Content-Type', 'application/json');
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.end(response.body);
+  }
+
+  /**
+   * Answers with one of API Gateway's gateway responses, as the stack overrides it or as AWS gives it by default.
+   * @param errorType for answers that share a response type but not AWS's x-amzn-ErrorType (the signature's).
+   */
+  private fail(state: RequestState, type: GatewayResponseType, message?: string, errorType?: string): void {
+    const { req, res } = state;
+    const builtIn = GATEWAY_RESPONSES[type];
+    const text = message ?? builtIn.message;
+    const override =
+      this.gatewayResponses.get(type) ?? this.gatewayResponses.get(builtIn.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
+    let body = `{"message":${JSON.stringify(text)}}`;
+    if (override?.template) {
+      try {
+        body = override.template.render({
+          body: '',
+          params: { path: {}, querystring: {}, header: {} },
+          context: requestContext(state, this.identity, { type, message: text }),
+          stageVariables: state.stage?.variables ?? {},
+        });
+      } catch (error) {
+        // The request still gets its answer; the template's fault goes to the log, where its author can see it.
+        process.stderr.write(`The stack's gateway response for ${type} failed to render, so the default body was sent: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
+    res.statusCode = override?.status ?? builtIn.status;
+    res.setHeader('Content-Type', 'application/json');
+    const amznErrorType = errorType ?? builtIn.errorType;
+    if (amznErrorType) res.setHeader('x-amzn-ErrorType', amznErrorType);
+    for (const [name, value] of Object.entries(override?.headers ?? {})) res.setHeader(name, value);
+    // A body too large to read to its end is left unread: the connection cannot be reused.
+    if (type === 'REQUEST_TOO_LARGE' && !req.readableEnded) res.setHeader('Connection', 'close');
+    res.end(body);
+  }
+
+  private internalError(state: RoutedRequest, error: unknown): void {
+    process.stderr.write(`Internal error serving ${state.req.method} /${state.stage.name}${state.path}: ${error instanceof Error ? error.stack : String(error)}\n`);
+    if (!state.res.headersSent) this.fail(state, 'API_CONFIGURATION_ERROR');
+  }
+}
+
+function hasParameter(state: RoutedRequest, name: string): boolean {
+  const [location, key] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
+  const value =
+    location === 'querystring' ? state.query.get(key) : location === 'header' ? state.req.headers[key.toLowerCase()] : state.pathParams[key];
+  return typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) && value.length > 0;
+}
+
+function validBody(schema: Validator, body: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(body === '' ? '{}' : body);
+  } catch {
+    return false;
+  }
+  return schema(value);
+}
