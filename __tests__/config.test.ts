@@ -76,6 +76,9 @@ describe('Configuration', () => {
     ['TRACING', '1', 'true or false'],
     ['TF_STATE_REGION', 'mars-1', 'an AWS region name'],
     ['TF_STATE_KEY', '/abs/key', 'not starting with /'],
+    ['API_CORS_ORIGINS', 'https://app.example.com/', 'with no path, no trailing slash'],
+    ['API_CORS_ORIGINS', '*,https://app.example.com', '* (any origin) or a comma-separated list of distinct origins'],
+    ['API_CORS_ORIGINS', 'https://a.example,,https://b.example', 'a comma-separated list of distinct origins'],
   ])('refuses %s=%j, naming the variable, the value and what is allowed', (variable, value, allowed) => {
     const load = () => loadConfig({ [variable]: value });
     expect(load).toThrow(ConfigError);
@@ -94,6 +97,18 @@ describe('Configuration', () => {
     expect(config.stateBucket).toBeUndefined();
     expect(config.stateLockTable).toBeUndefined();
     expect(loadConfig({ TF_STATE_BUCKET: 'my-state' })).toMatchObject({ stateBucket: 'my-state', stateKey: 'lambda-apigateway/terraform.tfstate' });
+  });
+
+  it('leaves CORS off unless API_CORS_ORIGINS is set, and reads `*` or a list of origins, spaces after commas allowed', () => {
+    expect(loadConfig({}).apiCorsOrigins).toBeUndefined();
+    expect(loadConfig({ API_CORS_ORIGINS: '*' }).apiCorsOrigins).toEqual(['*']);
+    expect(loadConfig({ API_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).apiCorsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+  });
+
+  it('says, for a bad list of origins, the whole value, what an origin looks like, and how to turn CORS off', () => {
+    expect(() => loadConfig({ API_CORS_ORIGINS: 'https://app.example.com,http://localhost:3000/' })).toThrow(
+      'API_CORS_ORIGINS="https://app.example.com,http://localhost:3000/" is not valid: expected * (any origin) or a comma-separated list of distinct origins, each scheme://host[:port] in lowercase, with no path, no trailing slash and no default port (:80 for http, :443 for https), as browsers send it, for example https://app.example.com or http://localhost:5173. Unset it to turn it off.',
+    );
   });
 
   it('tells how to turn an optional setting off when its value is bad', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SETTINGS } from '../constructs/config';
-import { DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from './helpers/addresses';
+import { CORS_ADDRESSES, DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from './helpers/addresses';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -19,6 +19,10 @@ describe('README', () => {
     const archiveOnly = 'data.archive_file.function_package';
     expect(listing).toEqual([...DOCUMENTED_DATA_SOURCES.filter((d) => d !== archiveOnly), ...DOCUMENTED_ADDRESSES]);
     expect(readme).toContain(archiveOnly);
+  });
+
+  it('names each address API_CORS_ORIGINS adds, for terraform state show', () => {
+    for (const address of CORS_ADDRESSES) expect({ address, named: readme.includes(`\`${address}\``) }).toEqual({ address, named: true });
   });
 
   it('gives the two commands that set up, run and test the project', () => {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { toHcl } from '../constructs/terraform-hcl';
-import { DOCUMENTED_ADDRESSES } from './helpers/addresses';
+import { CORS_ADDRESSES, DOCUMENTED_ADDRESSES } from './helpers/addresses';
 import { npmRun } from './helpers/npm';
 import { type PlannedStack, planOffline, terraform, terraformRunnable, terraformVersion } from './helpers/terraform';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
@@ -33,6 +33,8 @@ const EVERY_OPTION = {
   API_ACCESS_LOGS: 'true',
   STAGE_NAME: 'v1',
   AWS_REGION: 'eu-west-1',
+  // Several origins: the response templates that check them, in Velocity, go through HCL too.
+  API_CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
 };
 
 describe('npm run synth:hcl, the way off CDKTF, with every hardening option on', () => {
@@ -79,7 +81,7 @@ describe('npm run synth:hcl, the way off CDKTF, with every hardening option on',
     expect(plan.json.output_changes).toEqual(jsonPlan.json.output_changes);
   });
 
-  plans('plans the documented resources plus the key, its usage plan and the access logs', () => {
+  plans('plans the documented resources plus the key, its usage plan, the access logs and CORS', () => {
     const managed = plan.changes.filter((c) => c.mode === 'managed').map((c) => c.address);
     expect(managed.sort()).toEqual(
       [
@@ -88,6 +90,7 @@ describe('npm run synth:hcl, the way off CDKTF, with every hardening option on',
         'aws_api_gateway_usage_plan.usage_plan',
         'aws_api_gateway_usage_plan_key.usage_plan_key',
         'aws_cloudwatch_log_group.api_access_logs',
+        ...CORS_ADDRESSES,
       ].sort(),
     );
   });
@@ -95,11 +98,24 @@ describe('npm run synth:hcl, the way off CDKTF, with every hardening option on',
   plans('carries the error mapping over unchanged', () => {
     expect(plan.after('aws_api_gateway_integration_response.post_400')).toMatchObject({
       selection_pattern: 'BadRequest: [{].*',
-      response_templates: { 'application/json': "$input.path('$.errorMessage').substring(12)" },
+      // After the CORS origin check.
+      response_templates: { 'application/json': expect.stringMatching(/#end\$input\.path\('\$\.errorMessage'\)\.substring\(12\)$/) },
     });
     expect(plan.after('aws_api_gateway_integration_response.post_500').selection_pattern).toBe(
       '(?s)(?!(?:BadRequest|Forbidden|Conflict|Throttled): [{]).+',
     );
+  });
+
+  plans("carries CORS over unchanged: the origin check's Velocity, the preflight's MOCK, the gateway's copy of Origin", () => {
+    const check = plan.after('aws_api_gateway_integration_response.post_200').response_templates as Record<string, string>;
+    expect(check['application/json']).toMatch(/^#set\(\$origin = \$input\.params\('origin'\)\).*#if\(\$origin == 'https:\/\/app\.example\.com' \|\| \$origin == 'http:\/\/localhost:5173'\)#set\(\$context\.responseOverride\.header\.Access-Control-Allow-Origin = \$origin\)#end\$input\.body$/);
+    expect(plan.after('aws_api_gateway_integration.options')).toMatchObject({ type: 'MOCK', request_templates: { 'application/json': '{"statusCode": 200}' } });
+    expect(plan.after('aws_api_gateway_method.options')).toMatchObject({ http_method: 'OPTIONS', authorization: 'NONE', api_key_required: false });
+    expect(plan.after('aws_api_gateway_gateway_response.default_4xx')).toMatchObject({
+      response_type: 'DEFAULT_4XX',
+      response_parameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin', 'gatewayresponse.header.Vary': "'Origin'" },
+      response_templates: { 'application/json': '{"message":$context.error.messageString}' },
+    });
   });
 
   plans('plans tracing, the stage and the API key as configured', () => {

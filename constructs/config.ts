@@ -8,6 +8,7 @@
  * or a limit is written once. The settings of the app itself (region, state,
  * access logs) are this file's own.
  */
+import { CORS_ORIGINS_RULE, ORIGIN_FORMAT } from './api-cors';
 import { HANDLER_FUNCTION_DEFAULTS, HANDLER_FUNCTION_RULES, type LogLevel } from './handler-function';
 import { HANDLER_PACKAGE_DEFAULTS, HANDLER_PACKAGE_RULES, type HandlerPackaging } from './handler-package';
 import { ITEMS_TABLE_DEFAULTS, ITEMS_TABLE_RULES } from './items-table';
@@ -33,6 +34,8 @@ export interface StackConfig {
   readonly apiRequestValidation: boolean;
   readonly tracing: boolean;
   readonly apiAccessLogs: boolean;
+  /** Origins whose pages may call the API (`['*']`: any); undefined: no CORS. */
+  readonly apiCorsOrigins?: readonly string[];
   /** S3 bucket for remote state; without it, state stays in a local file. */
   readonly stateBucket?: string;
   readonly stateKey: string;
@@ -169,6 +172,15 @@ export const SETTINGS = {
       "JSON access logs of the stage to a log group of the stack (needs the account's API Gateway CloudWatch role, see the README)",
     allowed: 'true or false',
     parse: boolean,
+  },
+  apiCorsOrigins: {
+    variable: 'API_CORS_ORIGINS',
+    description: "Origins whose web pages may call the API and read its answers (CORS); unset: none, the tutorial's API",
+    allowed: `* (any origin) or a comma-separated list of distinct origins, each ${ORIGIN_FORMAT}`,
+    parse: (raw: string) => {
+      const origins = raw.split(',').map((origin) => origin.trim());
+      return CORS_ORIGINS_RULE.accepts(origins) ? origins : undefined;
+    },
   },
   stateBucket: {
     variable: 'TF_STATE_BUCKET',

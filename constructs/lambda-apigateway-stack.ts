@@ -68,6 +68,7 @@ export class LambdaApiGatewayStack extends TerraformStack {
       requestValidation: config.apiRequestValidation,
       tracing: config.tracing,
       accessLogRetentionDays: config.apiAccessLogs ? config.logRetentionDays : undefined,
+      corsAllowOrigins: config.apiCorsOrigins,
     });
 
     const outputs: Record<string, { value: string; description: string }> = {

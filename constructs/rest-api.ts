@@ -17,6 +17,7 @@ import { Lazy, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { ERROR_RESPONSES } from '../function/error-contract';
 import { OPERATION_NAMES } from '../function/event';
+import { ApiCors, CORS_ORIGINS_RULE } from './api-cors';
 import { ApiKeyAccess } from './api-key-access';
 import {
   INTEGRATION_TIMEOUT_SECONDS,
@@ -79,6 +80,12 @@ export interface RestApiProps {
    * @default - no access logs
    */
   readonly accessLogRetentionDays?: number;
+  /**
+   * Origins whose web pages may call the API and read its answers (CORS): `['*']`
+   * for any, or origins as browsers send them (`https://app.example.com`).
+   * @default - no CORS: browsers keep pages of other origins from reading the answers
+   */
+  readonly corsAllowOrigins?: readonly string[];
 }
 
 /** What a RestApi is without the optional props: the tutorial's API, throttled and validating bodies. */
@@ -90,7 +97,7 @@ export const REST_API_DEFAULTS = {
   throttleBurstLimit: 200,
   requestValidation: true,
   tracing: false,
-} as const satisfies Required<Omit<RestApiProps, 'handler' | 'accessLogRetentionDays'>>;
+} as const satisfies Required<Omit<RestApiProps, 'handler' | 'accessLogRetentionDays' | 'corsAllowOrigins'>>;
 
 /** API Gateway's and CloudWatch Logs' rules for the props. */
 export const REST_API_RULES = {
@@ -103,6 +110,7 @@ export const REST_API_RULES = {
   throttleRateLimit: THROTTLE_RATE_RULE,
   throttleBurstLimit: THROTTLE_BURST_RULE,
   accessLogRetentionDays: LOG_RETENTION_RULE,
+  corsAllowOrigins: CORS_ORIGINS_RULE,
 } satisfies PropRules<RestApiProps>;
 
 /**
@@ -152,7 +160,7 @@ const HTTP_METHOD = 'POST';
  * `aws_lambda_permission.api_stage_invoke`; with request validation
  * `aws_api_gateway_model.request` and `aws_api_gateway_request_validator.body`;
  * with access logs `aws_cloudwatch_log_group.api_access_logs`; with API keys, those
- * of `ApiKeyAccess`.
+ * of `ApiKeyAccess`; with CORS, those of `ApiCors`.
  */
 export class RestApi extends Construct {
   public readonly api: ApiGatewayRestApi;
@@ -243,13 +251,26 @@ export class RestApi extends Construct {
 
     definition.push(method, integration);
     const responses: TerraformResource[] = [];
-    const respond = (statusCode: string, model: string, selectionPattern?: string, template?: string) => {
+    const cors =
+      props.corsAllowOrigins &&
+      new ApiCors(this, 'cors', {
+        restApiId,
+        resourceId,
+        allowOrigins: props.corsAllowOrigins,
+        allowMethods: [HTTP_METHOD],
+        requestValidatorId: validation?.requestValidatorId,
+      });
+    if (cors) responses.push(...cors.resources);
+    const respond = (statusCode: string, model: string, selectionPattern?: string, bodyTemplate?: string) => {
+      const browsers = cors?.response(bodyTemplate);
+      const template = browsers ? browsers.template : bodyTemplate;
       const methodResponse = new ApiGatewayMethodResponse(this, `method_response_${statusCode}`, {
         restApiId,
         resourceId,
         httpMethod: method.httpMethod,
         statusCode,
         responseModels: { 'application/json': model },
+        responseParameters: browsers?.methodResponseParameters,
       });
       methodResponse.overrideLogicalId(`post_${statusCode}`);
       const integrationResponse = new ApiGatewayIntegrationResponse(this, `integration_response_${statusCode}`, {
@@ -258,6 +279,7 @@ export class RestApi extends Construct {
         httpMethod: method.httpMethod,
         statusCode: methodResponse.statusCode,
         selectionPattern,
+        responseParameters: browsers?.integrationResponseParameters,
         responseTemplates: template === undefined ? undefined : { 'application/json': template },
         dependsOn: [integration],
       });

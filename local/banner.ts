@@ -52,7 +52,7 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     for (const stage of model.api.stages) {
       for (const route of model.api.routes) {
         const access = [route.authorization === 'AWS_IAM' ? ', AWS_IAM' : '', route.apiKeyRequired ? ', API key required' : ''].join('');
-        lines.push(`  ${route.httpMethod.padEnd(6)} ${baseUrl}/${stage.name}${route.resourcePath === '/' ? '' : route.resourcePath}  -> ${route.integration.functionName} (${route.integration.type}${access})`);
+        lines.push(`  ${route.httpMethod.padEnd(6)} ${baseUrl}/${stage.name}${route.resourcePath === '/' ? '' : route.resourcePath}  -> ${route.integration.type === 'MOCK' ? 'API Gateway' : route.integration.functionName} (${route.integration.type}${access})`);
       }
     }
     if (model.api.routes.length === 0) lines.push('  (no methods)');
@@ -91,10 +91,10 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
 
   const tutorial = model.api?.routes.find((route) => route.resourcePath === TUTORIAL_RESOURCE && (route.httpMethod === 'POST' || route.httpMethod === 'ANY'));
   const stage = model.api?.stages.find((s) => tutorial?.permittedMethods.get(s.name)?.has('POST')) ?? model.api?.stages[0];
-  if (tutorial && stage) {
+  const fnName = tutorial && tutorial.integration.type !== 'MOCK' ? tutorial.integration.functionName : undefined;
+  if (tutorial && stage && fnName) {
     const url = `${baseUrl}/${stage.name}${TUTORIAL_RESOURCE}`;
     const table = model.tables[0]?.name ?? 'lambda-apigateway';
-    const fnName = tutorial.integration.functionName;
     const curl = `curl -X POST${accessFlags(tutorial, stage, apiKeys, model.region)}`;
     const create = `{"operation":"create","tableName":"${table}","payload":{"Item":{"id":"1","name":"Bob"}}}`;
     const read = `{"operation":"read","tableName":"${table}","payload":{"Key":{"id":"1"}}}`;

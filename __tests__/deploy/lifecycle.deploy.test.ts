@@ -15,7 +15,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeContinuousBackupsCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from '../helpers/addresses';
+import { ERROR_CLASSES } from '../../function/error-contract';
+import { CORS_ADDRESSES, DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from '../helpers/addresses';
 import { MOTO_ACCOUNT_ID, type Moto, motoCall, motoMissing, startMoto } from '../helpers/moto';
 import { dynamodb, logRetentionDays, motoInventory, REGION, writeMotoOverride } from '../helpers/moto-stack';
 import { synthesize } from '../../scripts/support/synth';
@@ -248,6 +249,20 @@ const SETTING_CHANGES: SettingChange[] = [
       'aws_api_gateway_method.post': 'update request_models, request_validator_id',
       'aws_api_gateway_model.request': 'delete',
       'aws_api_gateway_request_validator.body': 'delete',
+      ...REDEPLOYMENT,
+    },
+  },
+  {
+    env: { API_CORS_ORIGINS: 'https://app.example.com,http://localhost:5173' },
+    plan: {
+      ...Object.fromEntries(CORS_ADDRESSES.map((address) => [address, 'create'])),
+      // Every answer of the POST method declares the allowed origin and Vary, and checks the request's Origin in its template.
+      ...Object.fromEntries(
+        ['200', ...Object.values(ERROR_CLASSES).map(String)].flatMap((status) => [
+          [`aws_api_gateway_method_response.post_${status}`, 'update response_parameters'],
+          [`aws_api_gateway_integration_response.post_${status}`, 'update response_parameters, response_templates'],
+        ]),
+      ),
       ...REDEPLOYMENT,
     },
   },

@@ -32,3 +32,13 @@ export const DOCUMENTED_DATA_SOURCES = [
   'data.archive_file.function_package',
   'data.aws_iam_policy_document.assume_role',
 ];
+
+/** What API_CORS_ORIGINS adds: the preflight's method and its answer, and API Gateway's own errors. */
+export const CORS_ADDRESSES = [
+  'aws_api_gateway_gateway_response.default_4xx',
+  'aws_api_gateway_gateway_response.default_5xx',
+  'aws_api_gateway_integration.options',
+  'aws_api_gateway_integration_response.options_200',
+  'aws_api_gateway_method.options',
+  'aws_api_gateway_method_response.options_200',
+];

@@ -119,7 +119,7 @@ export const FIXTURE_DOCUMENT = {
     },
     aws_api_gateway_method_response: {
       slow_200: response('slow', 'slow', '200'),
-      slow_418: response('slow', 'slow', '418'),
+      slow_418: response('slow', 'slow', '418', { response_parameters: { 'method.response.header.X-Brew': true } }),
       templated_200: response('templated', 'templated', '200'),
       unpermitted_200: response('unpermitted', 'unpermitted', '200'),
     },

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { ERROR_CLASSES, type ErrorClass, formatErrorMessage } from '../../function/error-contract';
 import { compileSelectionPattern } from '../../local/apigateway/java-regex';
 import { compileSchema } from '../../local/apigateway/json-schema';
-import { compileTemplate, parsedPathCount } from '../../local/apigateway/velocity';
+import { compileTemplate, parsedPathCount, renderResponse } from '../../local/apigateway/velocity';
 import { FunctionRuntime } from '../../local/lambda/runtime';
 import { LocalError } from '../../local/shared/local-error';
 import { loadStack } from '../../local/stack/reader';
@@ -89,6 +89,18 @@ describe('Velocity mapping templates', () => {
     const template = compileTemplate("$input.path($input.params('p'))", 'test');
     for (let i = 0; i < 1500; i++) template.render({ body: '{}', params: { path: {}, querystring: { p: `$.k${i}` }, header: {} }, context: {}, stageVariables: {} });
     expect(parsedPathCount()).toBe(1000);
+  });
+
+  test("the stack's CORS origin check sets Access-Control-Allow-Origin to a listed Origin only, in either spelling of the header, and keeps the body", () => {
+    const stack = loadStack(findStackFile({ outDir: synthesize({ API_CORS_ORIGINS: 'https://app.example.com,http://localhost:5173' }) }), { baseUrl: 'http://127.0.0.1:3000' });
+    const post = stack.api!.routes.find((route) => route.httpMethod === 'POST')!;
+    const source = post.integration.responses.find((response) => response.statusCode === '200')!.responseTemplates['application/json'];
+    const template = compileTemplate(source, 'the 200 template');
+    const render = (header: Record<string, string>) => renderResponse(template, { body: '"pong"', params: { path: {}, querystring: {}, header }, context: {}, stageVariables: {} });
+    expect(render({ Origin: 'http://localhost:5173' })).toEqual({ body: '"pong"', override: { status: undefined, headers: { 'Access-Control-Allow-Origin': 'http://localhost:5173' } } });
+    expect(render({ origin: 'https://app.example.com' }).override.headers).toEqual({ 'Access-Control-Allow-Origin': 'https://app.example.com' });
+    expect(render({ origin: 'https://app.example.com.evil.example' })).toEqual({ body: '"pong"', override: { status: undefined, headers: {} } });
+    expect(render({}).override.headers).toEqual({});
   });
 
   test('a template that does not parse is refused at startup, naming it', () => {

@@ -85,6 +85,30 @@ test('stack features the server does not support, all listed at once', async () 
   expect(message).toContain('aws_lambda_function.other.logging_config.log_format is "XML"; Lambda takes Text or JSON.');
 });
 
+test("response header mappings AWS refuses, or the server does not make, all listed at once, each with its fix", async () => {
+  const document = structuredClone(FIXTURE_DOCUMENT) as EditableDocument;
+  const responses: Record<string, Record<string, unknown>> = document.resource.aws_api_gateway_integration_response;
+  responses.slow_200.response_parameters = { 'method.response.header.Access-Control-Allow-Origin': 'method.request.header.Origin' };
+  responses.templated_200.response_parameters = { 'method.response.header.X-Undeclared': "'value'" };
+  document.resource.aws_api_gateway_gateway_response = {
+    d4: { rest_api_id: '${aws_api_gateway_rest_api.api.id}', response_type: 'DEFAULT_4XX', response_parameters: { 'gatewayresponse.header.X-Stage': 'stageVariables.name' } },
+  };
+  const message = await startupError({ STACK_DIR: writeFixtureStack(document) });
+  expect(message).toContain(
+    'aws_api_gateway_integration_response.slow_200.response_parameters maps method.response.header.Access-Control-Allow-Origin from method.request.header.Origin; ' +
+      "AWS maps an integration response's headers from the integration's response, stage variables, context or literals only. " +
+      'To answer with a request header, set it in the response template with $context.responseOverride.header.',
+  );
+  expect(message).toContain(
+    'aws_api_gateway_integration_response.templated_200.response_parameters sets the header X-Undeclared, which aws_api_gateway_method_response.templated_200.response_parameters does not declare; ' +
+      'AWS refuses it too. Declare "method.response.header.X-Undeclared" there.',
+  );
+  expect(message).toContain(
+    'aws_api_gateway_gateway_response.d4.response_parameters maps gatewayresponse.header.X-Stage from "stageVariables.name"; ' +
+      "the local server sets headers to literal values ('...') and request headers (method.request.header.X) only.",
+  );
+});
+
 test('a LOCAL_API_KEY API Gateway would not take, or one for several keys', async () => {
   expect(await startupError({ LOCAL_API_KEY: 'short' })).toContain('LOCAL_API_KEY="short" cannot be an API key: it is 5 characters long, not 20 to 128');
   expect(await startupError({ LOCAL_API_KEY: 'twenty-characters-or-more\tbut-a-tab' })).toContain('character 26 is U+0009, not printable ASCII');

@@ -1,7 +1,8 @@
 /**
  * The REST API gateway in this process, its function replaced by a stub that answers
  * at once, for what needs a given function answer and no Lambda: one request's
- * failure must not stop the server, malformed proxy answers, Lambda permissions of
+ * failure must not stop the server, malformed proxy answers, MOCK integrations,
+ * response overrides and gateway responses' header mappings, Lambda permissions of
  * ANY methods, the order of the throttles.
  */
 import * as http from 'node:http';
@@ -123,6 +124,92 @@ describe('AWS_PROXY answers', () => {
     const response = await request(`${url}/prod/items/x`);
     expect(response).toMatchObject({ status: 201, body: 'fine' });
     expect(response.headers).toMatchObject({ 'x-ok': '1', 'x-multi': 'a, b' });
+  });
+});
+
+describe('MOCK integrations, response overrides, gateway response mappings', () => {
+  const api = '${aws_api_gateway_rest_api.api.id}';
+  const onMock = { rest_api_id: api, resource_id: '${aws_api_gateway_resource.mock.id}', http_method: '${aws_api_gateway_method.mock.http_method}' };
+  let url: string;
+  let invoked = 0;
+
+  beforeAll(async () => {
+    const model = load(
+      fixtureDocument((d) => {
+        d.resource.aws_api_gateway_resource.mock = { rest_api_id: api, parent_id: '${aws_api_gateway_rest_api.api.root_resource_id}', path_part: 'mock' };
+        d.resource.aws_api_gateway_method.mock = { rest_api_id: api, resource_id: '${aws_api_gateway_resource.mock.id}', http_method: 'GET', authorization: 'NONE' };
+        d.resource.aws_api_gateway_integration.mock = {
+          ...onMock,
+          type: 'MOCK',
+          request_templates: { 'application/json': '{"statusCode": "$input.params(\'status\')"}' },
+        };
+        d.resource.aws_api_gateway_method_response.mock_200 = { ...onMock, status_code: '200', response_parameters: { 'method.response.header.X-Static': true } };
+        d.resource.aws_api_gateway_method_response.mock_418 = { ...onMock, status_code: '418' };
+        d.resource.aws_api_gateway_integration_response.mock_200 = {
+          ...onMock,
+          status_code: '200',
+          response_parameters: { 'method.response.header.X-Static': "'static'" },
+          response_templates: {
+            'application/json':
+              "#set($echo = $input.params('x-echo'))#if($echo != '')#set($context.responseOverride.header.X-Echo = $echo)#end" +
+              "#if($input.params('twice') != '')#set($context.responseOverride.header.X-Echo = 'again')#end" +
+              "#if($input.params('override') != '')#set($context.responseOverride.status = $input.params('override'))#end" +
+              '{"mocked": true}',
+          },
+        };
+        d.resource.aws_api_gateway_integration_response.mock_418 = { ...onMock, status_code: '418', selection_pattern: '41\\d', response_templates: { 'application/json': '{"teapot": "$input.params(\'status\')"}' } };
+        d.resource.aws_api_gateway_gateway_response = {
+          missing: {
+            rest_api_id: api,
+            response_type: 'MISSING_AUTHENTICATION_TOKEN',
+            response_parameters: { 'gatewayresponse.header.X-Asked': 'method.request.header.X-Ask', 'gatewayresponse.header.X-Static': "'static'" },
+          },
+        };
+      }),
+    );
+    url = await serveGateway(model, () => {
+      invoked++;
+      return '{}';
+    });
+  });
+
+  test('a MOCK integration answers by itself: the default response, its template and headers, with no function invoked', async () => {
+    const response = await request(`${url}/prod/mock`);
+    expect(response).toMatchObject({ status: 200, body: '{"mocked": true}', headers: { 'x-static': 'static' } });
+    expect(response.headers['x-echo']).toBeUndefined();
+    expect(invoked).toBe(0);
+  });
+
+  test("the status its request template gives picks the integration response whose selection pattern matches it; no match, the default's", async () => {
+    expect(await request(`${url}/prod/mock?status=418`)).toMatchObject({ status: 418, body: '{"teapot": "418"}' });
+    expect(await request(`${url}/prod/mock?status=500`)).toMatchObject({ status: 200, body: '{"mocked": true}' });
+  });
+
+  test('a response template sets headers and the status through $context.responseOverride, over the static ones', async () => {
+    const echoed = await request(`${url}/prod/mock`, { headers: { 'x-echo': 'hello' } });
+    expect(echoed).toMatchObject({ status: 200, headers: { 'x-echo': 'hello', 'x-static': 'static' } });
+    expect(await request(`${url}/prod/mock?override=299`)).toMatchObject({ status: 299, body: '{"mocked": true}' });
+  });
+
+  test('overriding the same header twice, or the status with something else, is a 500, as API Gateway answers it, and the log says why', async () => {
+    expect(await request(`${url}/prod/mock?twice=1`, { headers: { 'x-echo': 'hello' } })).toMatchObject(INTERNAL_ERROR);
+    expect(stderr.mock.calls.join('')).toContain('The response template for 200 of GET /mock failed, so API Gateway answers 500: it overrides the header X-Echo twice');
+    expect(await request(`${url}/prod/mock?override=abc`)).toMatchObject(INTERNAL_ERROR);
+    expect(stderr.mock.calls.join('')).toContain('it overrides the status with "abc", not an HTTP status');
+  });
+
+  test("a gateway response copies a request header it maps, its last value if several, and leaves it out when the request has none", async () => {
+    const asked = await request(`${url}/prod/nowhere`, { headers: { 'x-ask': 'please' } });
+    expect(asked).toMatchObject({ status: 403, body: '{"message":"Missing Authentication Token"}', headers: { 'x-asked': 'please', 'x-static': 'static' } });
+    const twice = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      // Raw headers, one line each, as a client may send them (Node then adds no Host of its own).
+      http.get(`${url}/prod/nowhere`, { headers: ['Host', new URL(url).host, 'X-Ask', 'first', 'X-Ask', 'last'] }, resolve).on('error', reject);
+    });
+    twice.resume();
+    expect(twice.headers['x-asked']).toBe('last');
+    const without = await request(`${url}/prod/nowhere`);
+    expect(without.headers['x-asked']).toBeUndefined();
+    expect(without.headers['x-static']).toBe('static');
   });
 });
 

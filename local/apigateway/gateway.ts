@@ -4,9 +4,10 @@
  * caller's signature (AWS_IAM, ../shared/sigv4) and API key, stage and usage plan
  * throttling (./token-bucket), request validation, the Lambda integration,
  * non-proxy (AWS: request templates and passthrough, integration responses chosen
- * by selection pattern, response templates) or proxy (AWS_PROXY,
- * ./proxy-integration), and API Gateway's own error answers (gateway responses,
- * overridable by the stack: ./gateway-responses).
+ * by selection pattern, response templates and their overrides) or proxy (AWS_PROXY,
+ * ./proxy-integration), MOCK integrations (API Gateway answering by itself), and
+ * API Gateway's own error answers (gateway responses, overridable by the stack:
+ * ./gateway-responses).
  *
  * Everything that can be prepared from the stack is prepared once, when the
  * gateway is made: routes, compiled templates, patterns, schemas, the keys' throttles.
@@ -24,9 +25,9 @@ import { GATEWAY_RESPONSES, type GatewayResponseType } from './gateway-responses
 import type { Validator } from './json-schema';
 import { parseProxyResponse, proxyEvent } from './proxy-integration';
 import { type ApiIdentity, requestContext, type RequestState, type RoutedRequest, templateInput } from './request';
-import { RouteTree } from './routes';
+import { type CompiledIntegrationResponse, RouteTree } from './routes';
 import { TokenBucket } from './token-bucket';
-import { compileTemplate, type MappingTemplate } from './velocity';
+import { compileTemplate, type MappingTemplate, renderResponse, type ResponseOverride, ResponseOverrideError } from './velocity';
 
 /** API Gateway's limit on a request's payload. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -35,6 +36,8 @@ interface CompiledGatewayResponse {
   readonly status: number | undefined;
   readonly template: MappingTemplate | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  /** Header name → the request header it copies. */
+  readonly requestHeaders: Readonly<Record<string, string>>;
 }
 
 type InvocationOutcome = Exclude<InvocationResult, { kind: 'rejected' }>;
@@ -59,13 +62,14 @@ export class RestApiGateway {
       }
       this.apiKeys.set(key.value, stages);
     }
-    for (const route of api.routes) this.routes.add(route, runtimes.get(route.integration.functionName)!);
+    for (const route of api.routes) this.routes.add(route, route.integration.type === 'MOCK' ? undefined : runtimes.get(route.integration.functionName)!);
     for (const [type, response] of api.gatewayResponses) {
       const template = response.responseTemplates['application/json'] ?? Object.values(response.responseTemplates)[0];
       this.gatewayResponses.set(type, {
         status: response.statusCode,
         template: template ? compileTemplate(template, `the gateway response ${type}`) : undefined,
         headers: response.headers,
+        requestHeaders: response.requestHeaders,
       });
     }
   }
@@ -164,12 +168,13 @@ export class RestApiGateway {
         return this.fail(state, 'UNSUPPORTED_MEDIA_TYPE');
       }
     }
+    if (route.integration.type === 'MOCK') return this.mockResponse(state, payload);
     if (!route.model.permittedMethods.get(state.stage.name)?.has(req.method ?? 'GET')) {
       // AWS answers so when no Lambda permission lets API Gateway invoke the function.
       return this.fail(state, 'API_CONFIGURATION_ERROR');
     }
 
-    const result = await withTimeout(route.runtime.invoke(payload), route.integration.timeoutMs);
+    const result = await withTimeout(route.runtime!.invoke(payload), route.integration.timeoutMs);
     if (result === undefined) return this.fail(state, 'INTEGRATION_TIMEOUT');
     if (result.kind === 'rejected') {
       if (result.errorType === 'InvalidRequestContentException') return this.fail(state, 'BAD_REQUEST_BODY', result.message);
@@ -179,23 +184,51 @@ export class RestApiGateway {
       return this.fail(state, 'API_CONFIGURATION_ERROR');
     }
     if (route.integration.type === 'AWS_PROXY') this.proxyResponse(state, result);
-    else this.integrationResponse(state, result);
+    else this.lambdaResponse(state, result);
   }
 
   /** Picks the integration response as API Gateway does for Lambda: by selection pattern for a function error, else the default. */
-  private integrationResponse(state: RoutedRequest, result: InvocationOutcome): void {
+  private lambdaResponse(state: RoutedRequest, result: InvocationOutcome): void {
     const { route } = state;
     let chosen = route.defaultResponse;
     if (result.kind === 'error') {
       const message = result.error.errorMessage;
       chosen = route.responses.find((response) => response.pattern!.test(message)) ?? route.defaultResponse;
     }
+    this.integrationResponse(state, chosen, result.payload);
+  }
+
+  /**
+   * A MOCK integration's answer: the `statusCode` of the integration request (what its
+   * request template made) is matched against the selection patterns, as a back end's
+   * status would be; none, or no match, takes the default response. Its body is the
+   * response template's, if any: there is no back end's to pass through.
+   */
+  private mockResponse(state: RoutedRequest, integrationRequest: string): void {
+    const status = mockStatusCode(integrationRequest);
+    const { route } = state;
+    const chosen = (status !== undefined && route.responses.find((response) => response.pattern!.test(status))) || route.defaultResponse;
+    this.integrationResponse(state, chosen, '');
+  }
+
+  /** Answers with the chosen integration response: its template (and the overrides it sets) or the payload as it is, and its headers. */
+  private integrationResponse(state: RoutedRequest, chosen: CompiledIntegrationResponse | undefined, payload: string): void {
     if (!chosen) return this.fail(state, 'API_CONFIGURATION_ERROR');
-    const body = chosen.template ? chosen.template.render(templateInput(state, result.payload, this.identity)) : result.payload;
+    let body = payload;
+    let override: ResponseOverride | undefined;
+    if (chosen.template) {
+      try {
+        ({ body, override } = renderResponse(chosen.template, templateInput(state, payload, this.identity)));
+      } catch (error) {
+        if (!(error instanceof ResponseOverrideError)) throw error;
+        process.stderr.write(`The response template for ${chosen.statusCode} of ${state.req.method} ${state.route.model.resourcePath} failed, so API Gateway answers 500: ${error.message}\n`);
+        return this.fail(state, 'API_CONFIGURATION_ERROR');
+      }
+    }
     const { res } = state;
-    res.statusCode = chosen.statusCode;
+    res.statusCode = override?.status ?? chosen.statusCode;
     res.setHeader('Content-Type', chosen.contentType);
-    for (const [name, value] of Object.entries(chosen.headers)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries({ ...chosen.headers, ...override?.headers })) res.setHeader(name, value);
     res.end(body);
   }
 
@@ -239,6 +272,11 @@ export class RestApiGateway {
     const amznErrorType = errorType ?? builtIn.errorType;
     if (amznErrorType) res.setHeader('x-amzn-ErrorType', amznErrorType);
     for (const [name, value] of Object.entries(override?.headers ?? {})) res.setHeader(name, value);
+    for (const [name, source] of Object.entries(override?.requestHeaders ?? {})) {
+      // A header the request has several times gives its last value, as API Gateway's single-value mappings take it.
+      const values = req.headersDistinct[source.toLowerCase()];
+      if (values && values.length > 0) res.setHeader(name, values[values.length - 1]);
+    }
     // A body too large to read to its end is left unread: the connection cannot be reused.
     if (type === 'REQUEST_TOO_LARGE' && !req.readableEnded) res.setHeader('Connection', 'close');
     res.end(body);
@@ -255,6 +293,16 @@ function hasParameter(state: RoutedRequest, name: string): boolean {
   const value =
     location === 'querystring' ? state.query.get(key) : location === 'header' ? state.req.headers[key.toLowerCase()] : state.pathParams[key];
   return typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) && value.length > 0;
+}
+
+/** The status a MOCK integration's request asks for: its JSON's `statusCode`; undefined when it names none. */
+function mockStatusCode(integrationRequest: string): string | undefined {
+  try {
+    const statusCode = (JSON.parse(integrationRequest) as { statusCode?: unknown } | null)?.statusCode;
+    return typeof statusCode === 'number' || typeof statusCode === 'string' ? String(statusCode) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function validBody(schema: Validator, body: string): boolean {

@@ -23,7 +23,8 @@ export interface CompiledIntegrationResponse {
 
 export interface CompiledRoute {
   readonly model: RouteModel;
-  readonly runtime: FunctionRuntime;
+  /** The function a Lambda integration invokes; undefined for a MOCK integration. */
+  readonly runtime: FunctionRuntime | undefined;
   readonly integration: IntegrationModel;
   readonly requestTemplates: ReadonlyMap<string, MappingTemplate>;
   readonly responses: readonly CompiledIntegrationResponse[];
@@ -45,7 +46,7 @@ interface ResourceNode {
 export class RouteTree {
   private readonly root: ResourceNode = newNode();
 
-  add(route: RouteModel, runtime: FunctionRuntime): void {
+  add(route: RouteModel, runtime: FunctionRuntime | undefined): void {
     let node = this.root;
     for (const part of route.resourcePath.split('/').filter(Boolean)) {
       const param = /^\{(\w+)(\+?)\}$/.exec(part);

@@ -4,8 +4,8 @@
  * `$input.path(path)`, `$input.params()` / `$input.params(name)`, `$util.escapeJavaScript`,
  * `$util.parseJson`, `$util.urlEncode`, `$util.urlDecode`, `$util.base64Encode`,
  * `$util.base64Decode`, `$context` (request id, stage, resource path, method, source
- * IP, error for gateway responses) and `$stageVariables`. JSONPath covers `$`,
- * `.name`, `['name']` and `[index]`.
+ * IP, error for gateway responses; `responseOverride` in response templates) and
+ * `$stageVariables`. JSONPath covers `$`, `.name`, `['name']` and `[index]`.
  */
 import { Compile, parse } from 'velocityjs';
 import { LocalError } from '../shared/local-error';
@@ -43,6 +43,49 @@ export function compileTemplate(source: string, where: string): MappingTemplate 
     render: ({ body, params, context, stageVariables }) =>
       compiled.render({ input: inputVariable(body, params), util: UTIL, context, stageVariables }),
   };
+}
+
+/** What a response template set through `$context.responseOverride`: it replaces the integration response's status and headers. */
+export interface ResponseOverride {
+  readonly status: number | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** An override API Gateway answers with a 5XX: the same status or header overridden twice, or a status that is none. */
+export class ResponseOverrideError extends Error {}
+
+/**
+ * Renders an integration response's template as API Gateway does: with
+ * `$context.responseOverride`, whose `status` and `header.<name>` a template may
+ * set once each ("overrides are final"); they apply after the response's own.
+ * @throws ResponseOverrideError for a second override of the same value, or a status that is not one.
+ */
+export function renderResponse(template: MappingTemplate, input: TemplateContext): { body: string; override: ResponseOverride } {
+  const headers: Record<string, string> = {};
+  let status: number | undefined;
+  const header = new Proxy(headers, {
+    set: (target, name, value) => {
+      if (typeof name !== 'string') return false;
+      if (Object.hasOwn(target, name)) throw new ResponseOverrideError(`it overrides the header ${name} twice`);
+      target[name] = String(value);
+      return true;
+    },
+  });
+  const responseOverride = new Proxy(
+    { header, status },
+    {
+      set: (target, name, value) => {
+        if (name !== 'status') return false;
+        if (status !== undefined) throw new ResponseOverrideError('it overrides the status twice');
+        status = Number(value);
+        if (!Number.isInteger(status) || status < 100 || status > 599) throw new ResponseOverrideError(`it overrides the status with ${JSON.stringify(value)}, not an HTTP status`);
+        target.status = status;
+        return true;
+      },
+    },
+  );
+  const body = template.render({ ...input, context: { ...input.context, responseOverride } });
+  return { body, override: { status, headers } };
 }
 
 function inputVariable(body: string, params: RequestParams) {

@@ -142,21 +142,38 @@ export interface ThrottleModel {
 
 export type PassthroughBehavior = 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
 
-export interface IntegrationModel {
-  readonly type: 'AWS' | 'AWS_PROXY';
-  readonly functionName: string;
-  readonly timeoutMs: number;
+interface IntegrationBase {
   readonly passthroughBehavior: PassthroughBehavior;
   /** Request mapping templates by content type. */
   readonly requestTemplates: Readonly<Record<string, string>>;
-  /** For AWS integrations, in declaration order. */
+  /** For AWS and MOCK integrations, in declaration order. */
   readonly responses: readonly IntegrationResponseModel[];
 }
+
+/** An integration that invokes a Lambda function of the stack: non-proxy (AWS) or proxy (AWS_PROXY). */
+export interface LambdaIntegrationModel extends IntegrationBase {
+  readonly type: 'AWS' | 'AWS_PROXY';
+  readonly functionName: string;
+  readonly timeoutMs: number;
+}
+
+/**
+ * API Gateway answering by itself: the request template's `statusCode` picks the
+ * integration response (as a back end's status would), whose template gives the body.
+ */
+export interface MockIntegrationModel extends IntegrationBase {
+  readonly type: 'MOCK';
+}
+
+export type IntegrationModel = LambdaIntegrationModel | MockIntegrationModel;
 
 export interface IntegrationResponseModel {
   readonly address: string;
   readonly statusCode: string;
-  /** Java regular expression matched against a function error's whole errorMessage; undefined for the default response. */
+  /**
+   * Java regular expression matched against the whole of a Lambda function error's errorMessage, or of a MOCK
+   * integration's status code; undefined for the default response.
+   */
   readonly selectionPattern: string | undefined;
   readonly responseTemplates: Readonly<Record<string, string>>;
   /** Header name → static value, from `method.response.header.X: "'value'"`. */
@@ -166,5 +183,11 @@ export interface IntegrationResponseModel {
 export interface GatewayResponseModel {
   readonly statusCode: number | undefined;
   readonly responseTemplates: Readonly<Record<string, string>>;
+  /** Header name → static value, from `gatewayresponse.header.X: "'value'"`. */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Header name → the request header whose value it takes, from `gatewayresponse.header.X: "method.request.header.Y"`;
+   * left out of the answer when the request has no such header.
+   */
+  readonly requestHeaders: Readonly<Record<string, string>>;
 }

@@ -10,6 +10,7 @@ import type {
   GatewayResponseModel,
   IntegrationModel,
   IntegrationResponseModel,
+  MockIntegrationModel,
   RequestValidationModel,
   RestApiModel,
   RouteModel,
@@ -78,26 +79,31 @@ export class ApiGatewayReader extends ResourceReader {
         const sameMethod = (r: Declared) => methodKey(r) === methodKey(method);
         const model = this.readIntegration(integration, functions, integrationResponses.filter(sameMethod), methodResponses.filter(sameMethod));
         const methods = httpMethod === 'ANY' ? ANY_METHODS : [httpMethod];
+        // A MOCK integration invokes nothing, and needs no permission.
+        const invoked = model.type === 'MOCK' ? undefined : model.functionName;
         const permitted = new Map(
           stages.map((stage) => [
             stage.name,
             new Set(
               methods.filter(
-                (m) => integration.config.credentials !== undefined || this.permits(permissions, model.functionName, `${id}/${stage.name}/${m}${resourcePath}`),
+                (m) =>
+                  invoked === undefined ||
+                  integration.config.credentials !== undefined ||
+                  this.permits(permissions, invoked, `${id}/${stage.name}/${m}${resourcePath}`),
               ),
             ),
           ]),
         );
-        for (const stage of stages) {
+        for (const stage of invoked === undefined ? [] : stages) {
           const allowed = permitted.get(stage.name)!;
           if (allowed.size === 0) {
             this.notices.push(
-              `${httpMethod} /${stage.name}${resourcePath}: no aws_lambda_permission lets API Gateway invoke ${model.functionName} from it, so AWS answers 500; so does this server.`,
+              `${httpMethod} /${stage.name}${resourcePath}: no aws_lambda_permission lets API Gateway invoke ${invoked} from it, so AWS answers 500; so does this server.`,
             );
           } else if (allowed.size < methods.length) {
             const refused = methods.filter((m) => !allowed.has(m)).join(', ');
             this.notices.push(
-              `${httpMethod} /${stage.name}${resourcePath}: no aws_lambda_permission lets API Gateway invoke ${model.functionName} for ${refused}, so AWS answers those 500; so does this server.`,
+              `${httpMethod} /${stage.name}${resourcePath}: no aws_lambda_permission lets API Gateway invoke ${invoked} for ${refused}, so AWS answers those 500; so does this server.`,
             );
           }
         }
@@ -128,11 +134,15 @@ export class ApiGatewayReader extends ResourceReader {
 
     const gatewayResponses = new Map<string, GatewayResponseModel>();
     for (const response of ofApi('aws_api_gateway_gateway_response')) {
-      const status = this.optional(response, 'status_code');
-      gatewayResponses.set(this.str(response, 'response_type'), {
-        statusCode: status === undefined ? undefined : Number(status),
-        responseTemplates: (this.optional(response, 'response_templates') ?? {}) as Record<string, string>,
-        headers: this.staticHeaders(response, 'gatewayresponse.header.'),
+      this.attempt(() => {
+        const status = this.optional(response, 'status_code');
+        const { literals, requestHeaders } = this.headerMappings(response, 'gatewayresponse.header.', true);
+        gatewayResponses.set(this.str(response, 'response_type'), {
+          statusCode: status === undefined ? undefined : Number(status),
+          responseTemplates: (this.optional(response, 'response_templates') ?? {}) as Record<string, string>,
+          headers: literals,
+          requestHeaders,
+        });
       });
     }
     return { address: api.address, id, name: this.str(api, 'name'), stages, routes, gatewayResponses, apiKeys };
@@ -222,61 +232,87 @@ export class ApiGatewayReader extends ResourceReader {
     const target = functions.find((fn) => fn.arn === functionArn || fn.name === functionArn);
     const declared = this.document.all('aws_lambda_function').some((fn) => this.document.attribute(fn, 'arn') === functionArn);
     if ((type === 'AWS' || type === 'AWS_PROXY') && !target && declared) throw new AlreadyReported();
-    if ((type !== 'AWS' && type !== 'AWS_PROXY') || !target) {
+    if (type !== 'MOCK' && ((type !== 'AWS' && type !== 'AWS_PROXY') || !target)) {
       throw new LocalError(
-        `${integration.address} is an integration of type ${type} to ${JSON.stringify(uri)}; the local server serves AWS and AWS_PROXY integrations to a Lambda function of the stack only.`,
+        `${integration.address} is an integration of type ${type} to ${JSON.stringify(uri)}; the local server serves AWS and AWS_PROXY integrations to a Lambda function of the stack, and MOCK integrations, only.`,
       );
     }
+    const passthrough = this.str(integration, 'passthrough_behavior', 'WHEN_NO_MATCH');
+    if (passthrough !== 'WHEN_NO_MATCH' && passthrough !== 'WHEN_NO_TEMPLATES' && passthrough !== 'NEVER') {
+      throw new LocalError(`${integration.address}.passthrough_behavior is ${JSON.stringify(passthrough)}; expected WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER.`);
+    }
+    const common: Omit<MockIntegrationModel, 'type'> = {
+      passthroughBehavior: passthrough,
+      requestTemplates: (this.optional(integration, 'request_templates') ?? {}) as Record<string, string>,
+      // Proxy integrations ignore integration responses, as AWS does.
+      responses: type === 'AWS_PROXY' ? [] : responses.flatMap((response) => this.attempt(() => this.readResponse(response, methodResponses))),
+    };
+    if (type === 'MOCK' || !target) return { type: 'MOCK', ...common };
+
     const httpMethod = this.str(integration, 'integration_http_method', 'POST');
     if (httpMethod !== 'POST') {
       throw new LocalError(`${integration.address}.integration_http_method is ${httpMethod}; Lambda is invoked with POST only, and AWS fails every request otherwise.`);
     }
     const connection = this.str(integration, 'connection_type', 'INTERNET');
     if (connection !== 'INTERNET') throw new LocalError(`${integration.address}.connection_type is ${connection}; only INTERNET reaches Lambda.`);
-    const passthrough = this.str(integration, 'passthrough_behavior', 'WHEN_NO_MATCH');
-    if (passthrough !== 'WHEN_NO_MATCH' && passthrough !== 'WHEN_NO_TEMPLATES' && passthrough !== 'NEVER') {
-      throw new LocalError(`${integration.address}.passthrough_behavior is ${JSON.stringify(passthrough)}; expected WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER.`);
-    }
-    const statusCodes = new Set(methodResponses.map((r) => this.str(r, 'status_code')));
-    const readResponse = (response: Declared): IntegrationResponseModel => {
-      const statusCode = this.str(response, 'status_code');
-      if (!statusCodes.has(statusCode)) {
-        throw new LocalError(`${response.address} answers ${statusCode}, but the method declares no method response ${statusCode}; AWS refuses it too.`);
-      }
-      const pattern = this.optional(response, 'selection_pattern');
-      return {
-        address: response.address,
-        statusCode,
-        selectionPattern: pattern === undefined || pattern === '' ? undefined : String(pattern),
-        responseTemplates: (this.optional(response, 'response_templates') ?? {}) as Record<string, string>,
-        headers: this.staticHeaders(response, 'method.response.header.'),
-      };
-    };
     return {
       type,
       functionName: target.name,
       timeoutMs: Number(this.str(integration, 'timeout_milliseconds', String(DEFAULT_INTEGRATION_TIMEOUT_MS))),
-      passthroughBehavior: passthrough,
-      requestTemplates: (this.optional(integration, 'request_templates') ?? {}) as Record<string, string>,
-      // Proxy integrations ignore integration responses, as AWS does.
-      responses: type === 'AWS' ? responses.flatMap((response) => this.attempt(() => readResponse(response))) : [],
+      ...common,
     };
   }
 
-  /** `response_parameters` that set a header to a literal ('value'); a mapping from the request or the body is refused. */
-  private staticHeaders(resource: Declared, prefix: string): Record<string, string> {
-    const headers: Record<string, string> = {};
+  /** An integration response, with the status and the headers its method's responses declare, as AWS requires. */
+  private readResponse(response: Declared, methodResponses: Declared[]): IntegrationResponseModel {
+    const statusCode = this.str(response, 'status_code');
+    const methodResponse = methodResponses.find((r) => this.str(r, 'status_code') === statusCode);
+    if (!methodResponse) {
+      throw new LocalError(`${response.address} answers ${statusCode}, but the method declares no method response ${statusCode}; AWS refuses it too.`);
+    }
+    const declared = (this.optional(methodResponse, 'response_parameters') ?? {}) as Record<string, unknown>;
+    const { literals } = this.headerMappings(response, 'method.response.header.', false);
+    for (const name of Object.keys(literals)) {
+      if (!Object.hasOwn(declared, `method.response.header.${name}`)) {
+        throw new LocalError(
+          `${response.address}.response_parameters sets the header ${name}, which ${methodResponse.address}.response_parameters does not declare; AWS refuses it too. Declare "method.response.header.${name}" there.`,
+        );
+      }
+    }
+    const pattern = this.optional(response, 'selection_pattern');
+    return {
+      address: response.address,
+      statusCode,
+      selectionPattern: pattern === undefined || pattern === '' ? undefined : String(pattern),
+      responseTemplates: (this.optional(response, 'response_templates') ?? {}) as Record<string, string>,
+      headers: literals,
+    };
+  }
+
+  /**
+   * `response_parameters` that set headers: to literal values ('value'), or, for a
+   * gateway response (`fromRequest`), to a request header's (`method.request.header.X`).
+   * Other sources (the integration's response, stage variables, context) are refused.
+   */
+  private headerMappings(resource: Declared, prefix: string, fromRequest: boolean): { literals: Record<string, string>; requestHeaders: Record<string, string> } {
+    const literals: Record<string, string> = {};
+    const requestHeaders: Record<string, string> = {};
     const parameters = (this.optional(resource, 'response_parameters') ?? {}) as Record<string, unknown>;
     for (const [target, source] of Object.entries(parameters)) {
       const literal = typeof source === 'string' ? /^'(.*)'$/s.exec(source) : null;
-      if (!target.startsWith(prefix) || !literal) {
+      const requestHeader = fromRequest && typeof source === 'string' ? /^method\.request\.header\.([^.]+)$/.exec(source) : null;
+      if (target.startsWith(prefix) && literal) literals[target.slice(prefix.length)] = literal[1];
+      else if (target.startsWith(prefix) && requestHeader) requestHeaders[target.slice(prefix.length)] = requestHeader[1];
+      else if (!fromRequest && typeof source === 'string' && source.startsWith('method.request.')) {
         throw new LocalError(
-          `${resource.address}.response_parameters maps ${target} from ${JSON.stringify(source)}; the local server sets headers to literal values ('...') only.`,
+          `${resource.address}.response_parameters maps ${target} from ${source}; AWS maps an integration response's headers from the integration's response, stage variables, context or literals only. To answer with a request header, set it in the response template with $context.responseOverride.header.`,
         );
+      } else {
+        const takes = fromRequest ? "literal values ('...') and request headers (method.request.header.X)" : "literal values ('...')";
+        throw new LocalError(`${resource.address}.response_parameters maps ${target} from ${JSON.stringify(source)}; the local server sets headers to ${takes} only.`);
       }
-      headers[target.slice(prefix.length)] = literal[1];
     }
-    return headers;
+    return { literals, requestHeaders };
   }
 
   /** Whether some Lambda permission lets API Gateway invoke `functionName` for the method ARN suffix `apiId/stage/METHOD/path`. */
