@@ -153,7 +153,7 @@ export class ConsolePage {
     const table = this.parts.model().tables.find((t) => t.name === query.get('table')) ?? this.parts.model().tables[0];
     if (!table) return answer(res, 404, { message: 'The stack has no table.' });
     const page = await scanPage(this.parts.dynamodbEndpoint, table.name, query.get('limit'), query.get('start'));
-    return answer(res, page.status, { table: table.name, ...page.body });
+    return answer(res, page.status, page.status === 200 ? { table: table.name, ...page.body } : page.body);
   }
 }
 
