@@ -13,6 +13,23 @@ import { browserRunnable, launchBrowser } from '../helpers/browser';
 import { cleanUp, curlPost, ROOT, type RunningServer, startServer, synthesize } from './harness';
 
 const ARTIFACTS = path.join(ROOT, 'artifacts');
+
+/** The little of the DOM the checks read in the page (the tests are compiled without the DOM's types). */
+interface DomElement {
+  readonly id: string;
+  readonly tagName: string;
+  readonly textContent: string | null;
+  readonly innerText: string;
+  readonly value?: string;
+  readonly disabled?: boolean;
+  readonly labels?: { readonly length: number } | null;
+}
+declare const document: {
+  getElementById(id: string): DomElement | null;
+  querySelectorAll(selector: string): Iterable<DomElement> & { readonly length: number };
+  readonly activeElement: DomElement | null;
+  readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
+};
 const runnable = browserRunnable();
 const maybe = runnable ? describe : describe.skip;
 
@@ -56,7 +73,7 @@ async function open(width: number, height: number): Promise<Page> {
 async function sendByKeyboard(page: Page): Promise<Shown> {
   await page.getByLabel('Event JSON').focus();
   await page.keyboard.press('Control+Enter');
-  await page.waitForFunction(() => !(document.getElementById('send-button') as HTMLButtonElement).disabled);
+  await page.waitForFunction(() => !document.getElementById('send-button')!.disabled);
   return page.evaluate(() => {
     const text = (id: string) => document.getElementById(id)!.textContent ?? '';
     return {
@@ -85,11 +102,11 @@ maybe('the local console page, in Chromium', () => {
     const order: string[] = [];
     for (let i = 0; i < 3; i++) {
       await page.keyboard.press('Tab');
-      order.push(await page.evaluate(() => `${document.activeElement!.tagName.toLowerCase()}#${document.activeElement!.id || (document.activeElement as HTMLInputElement).value}`));
+      order.push(await page.evaluate(() => `${document.activeElement!.tagName.toLowerCase()}#${document.activeElement!.id || document.activeElement!.value}`));
     }
     expect(order).toEqual(['textarea#event-body', 'input#rest', 'button#send-button']);
     // Every control has a name a screen reader reads out.
-    expect(await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => !(el as HTMLInputElement).labels?.length && !el.textContent?.trim()).map((el) => el.id))).toEqual([]);
+    expect(await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => !el.labels?.length && !el.textContent?.trim()).map((el) => el.id))).toEqual([]);
     expect(await page.getByRole('status').textContent()).toBe('Nothing sent yet.');
     expect(await page.locator('#items-body').innerText()).toBe('No items.');
 
