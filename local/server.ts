@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     if (pathname.startsWith(LAMBDA_API_PREFIX)) return lambdaApi.handle(req, res, pathname, query);
     else if (pathname.startsWith(MANAGEMENT_API_PREFIX)) return managementApi.handle(req, res, pathname);
-    else if (consolePage?.serves(pathname)) return consolePage.handle(req, res, pathname, query);
+    else if (consolePage?.serves(req.method, pathname)) return consolePage.handle(req, res, pathname, query);
     else if (gateway) return gateway.handle(req, res, pathname, query);
     else {
       res.statusCode = 403;

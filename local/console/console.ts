@@ -61,9 +61,9 @@ export interface ConsoleParts {
 export class ConsolePage {
   constructor(private readonly parts: ConsoleParts) {}
 
-  /** Whether `pathname` is the console's: the page at `/`, and everything under CONSOLE_PREFIX. */
-  serves(pathname: string): boolean {
-    return pathname === '/' || pathname.startsWith(CONSOLE_PREFIX);
+  /** Whether the request is the console's: the page (GET `/`), and everything under CONSOLE_PREFIX. */
+  serves(method: string | undefined, pathname: string): boolean {
+    return ((method === 'GET' || method === 'HEAD') && pathname === '/') || pathname.startsWith(CONSOLE_PREFIX);
   }
 
   /** Settles once answered; rejects with a failure left unanswered, for the caller to answer. */
