@@ -108,7 +108,8 @@ export class ConsolePage {
           resourceId: route.resourceId,
           resourcePath: route.resourcePath,
           httpMethod: route.httpMethod,
-          functionName: route.integration.functionName,
+          // A MOCK integration (CORS's OPTIONS) invokes no function.
+          functionName: route.integration.type === 'MOCK' ? undefined : route.integration.functionName,
         })),
       },
       functions: model.functions.map((fn) => fn.name),

@@ -32,7 +32,7 @@ async function start() {
   const setup = await api('setup');
   state.setup = setup;
   const methods = setup.api ? setup.api.methods : [];
-  state.method = methods.find((m) => m.resourcePath === '/DynamoDBManager' && (m.httpMethod === 'POST' || m.httpMethod === 'ANY')) || methods[0];
+  state.method = methods.find((m) => m.resourcePath === '/DynamoDBManager' && (m.httpMethod === 'POST' || m.httpMethod === 'ANY')) || methods.find((m) => m.functionName) || methods[0];
   $('stack-summary').textContent = `Stack ${setup.stackName}, region ${setup.region}` + (setup.api ? `, REST API ${setup.api.name} (id ${setup.api.id})` : ', no REST API');
 
   for (const event of setup.events) option($('event-select'), event.name, `${event.name}.json`);
@@ -50,7 +50,7 @@ async function start() {
   });
   showEvent();
 
-  const fn = state.method ? state.method.functionName : setup.functions[0];
+  const fn = (state.method && state.method.functionName) || setup.functions[0];
   if (state.method) {
     $('rest-label').textContent = `the REST API: ${state.method.httpMethod} ${state.method.resourcePath}, as the console's Test tab (stage test-invoke-stage)`;
   } else {
