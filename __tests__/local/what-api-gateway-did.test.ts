@@ -19,6 +19,8 @@ let openStack: string;
 let server: RunningServer;
 let keyServer: RunningServer;
 let stageOnlyServer: RunningServer;
+let corsServer: RunningServer;
+const ORIGIN = 'https://app.example.com';
 
 if (!awsCli) {
   console.warn('!!! No working `aws` on PATH: the AWS CLI tests of TestInvokeMethod and LogResult are NOT run (.ci/run installs it).');
@@ -34,15 +36,16 @@ beforeAll(async () => {
   const document = JSON.parse(fs.readFileSync(path.join(stageOnly, 'cdk.tf.json'), 'utf8'));
   delete document.resource.aws_lambda_permission.api_test_invoke;
   fs.writeFileSync(path.join(stageOnly, 'cdk.tf.json'), JSON.stringify(document));
-  [server, keyServer, stageOnlyServer] = await Promise.all([
+  [server, keyServer, stageOnlyServer, corsServer] = await Promise.all([
     startServer({ env: { CDKTF_OUTDIR: openStack }, args: ['--in-memory', '--verbose'] }),
     startServer({ env: { CDKTF_OUTDIR: keyStack }, args: ['--in-memory'] }),
     startServer({ env: { STACK_DIR: stageOnly }, args: ['--in-memory'] }),
+    startServer({ env: { CDKTF_OUTDIR: synthesize({ ...THROTTLE, API_CORS_ORIGINS: ORIGIN }) }, args: ['--in-memory', '--verbose'] }),
   ]);
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([server, keyServer, stageOnlyServer].map((s) => s?.stop()));
+  await Promise.all([server, keyServer, stageOnlyServer, corsServer].map((s) => s?.stop()));
   cleanUp();
 });
 
@@ -155,6 +158,27 @@ maybe("the tutorial's console test through the AWS CLI (aws apigateway test-invo
     expect(unsigned.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
   });
 
+  test("with API_CORS_ORIGINS, the preflight's MOCK integration: API Gateway answers by itself, the log goes from method request to method response", () => {
+    const args = bannerTestInvoke(corsServer);
+    args[args.indexOf('--http-method') + 1] = 'OPTIONS';
+    const run = aws([...args, '--headers', `Origin=${ORIGIN}`]);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    const answer = JSON.parse(run.stdout);
+    expect(answer).toMatchObject({ status: 200, body: '', headers: { 'Access-Control-Allow-Origin': ORIGIN } });
+    const lines = logLines(answer.log);
+    expect(lines.slice(2, 8)).toEqual([
+      'HTTP Method: OPTIONS, Resource Path: /DynamoDBManager',
+      'Method request path: {}',
+      'Method request query string: {}',
+      `Method request headers: {Origin=${ORIGIN}}`,
+      'Method request body before transformations: ',
+      'Method response body after transformations: ',
+    ]);
+    expect(lines[8]).toMatch(new RegExp(`^Method response headers: \\{.*Access-Control-Allow-Origin=${ORIGIN}.*\\}$`, 'i'));
+    expect(lines.slice(9)).toEqual(['Successfully completed execution', 'Method completed with status: 200']);
+    expect(lines.some((line) => line.startsWith('Endpoint request'))).toBe(false);
+  });
+
   test("aws lambda invoke --log-type Tail: LogResult is the invocation's log as Lambda files it, base64", () => {
     const output = path.join(tempDir('tail'), 'out.json');
     const run = spawnSync(
@@ -199,6 +223,22 @@ test('--verbose prints the execution log of each REST API request, before its ac
   // Without --verbose, nothing of the kind.
   await curlPost(`${keyServer.url}/prod/DynamoDBManager`, '{"operation":"ping"}');
   expect(keyServer.output()).not.toContain('Starting execution for request');
+});
+
+test("--verbose with API_CORS_ORIGINS: a gateway response's log shows the CORS headers it carries", async () => {
+  const response = await request(`${corsServer.url}/prod/DynamoDBManager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ORIGIN },
+    body: '{"operation":"drop"}',
+  });
+  expect(response.status).toBe(400);
+  const requestId = response.headers['x-amzn-requestid'] as string;
+  const deadline = Date.now() + 10_000;
+  while (!corsServer.output().includes(`(${requestId}) Method completed`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const lines = corsServer.output().split('\n').filter((line) => line.startsWith(`(${requestId}) `));
+  expect(lines).toContain(`(${requestId}) Gateway response type: BAD_REQUEST_BODY with status code: 400`);
+  expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\(${requestId}\\) Gateway response headers: \\{.*access-control-allow-origin=${ORIGIN}.*\\}$`)));
+  expect(lines.at(-1)).toBe(`(${requestId}) Method completed with status: 400`);
 });
 
 describe("the console page's endpoints", () => {
