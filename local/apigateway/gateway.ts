@@ -28,10 +28,10 @@ import type { RestApiModel, StageModel } from '../stack/model';
 import type { LocalApiKey } from './api-keys';
 import { ExecutionLog } from './execution-log';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from './gateway-responses';
-import type { Validator } from './json-schema';
+import { validBody } from './json-schema';
 import { logEndpointRequest, logEndpointResponse, logGatewayResponse, logMethodRequest, logMethodResponse } from './pipeline-log';
 import { parseProxyResponse, proxyEvent } from './proxy-integration';
-import { type ApiIdentity, requestContext, type RequestState, type RoutedRequest, templateInput } from './request';
+import { type ApiIdentity, hasParameter, requestContext, type RequestState, type RoutedRequest, templateInput } from './request';
 import { type CompiledIntegrationResponse, type CompiledRoute, RouteTree } from './routes';
 import { TokenBucket } from './token-bucket';
 import { compileTemplate, type MappingTemplate, renderResponse, type ResponseOverride, ResponseOverrideError } from './velocity';
@@ -382,13 +382,6 @@ export class RestApiGateway {
   }
 }
 
-function hasParameter(state: RoutedRequest, name: string): boolean {
-  const [location, key] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
-  const value =
-    location === 'querystring' ? state.query.get(key) : location === 'header' ? state.req.headers[key.toLowerCase()] : state.pathParams[key];
-  return typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) && value.length > 0;
-}
-
 /** The status a MOCK integration's request asks for: its JSON's `statusCode`; undefined when it names none. */
 function mockStatusCode(integrationRequest: string): string | undefined {
   try {
@@ -397,14 +390,4 @@ function mockStatusCode(integrationRequest: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function validBody(schema: Validator, body: string): boolean {
-  let value: unknown;
-  try {
-    value = JSON.parse(body === '' ? '{}' : body);
-  } catch {
-    return false;
-  }
-  return schema(value);
 }

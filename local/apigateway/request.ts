@@ -97,3 +97,11 @@ export function templateInput(state: RoutedRequest, body: string, api: ApiIdenti
     stageVariables: state.stage.variables,
   };
 }
+
+/** Whether the request carries the required parameter `name` (`querystring.x`, `header.x` or `path.x`), not blank. */
+export function hasParameter(state: RoutedRequest, name: string): boolean {
+  const [location, key] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
+  const value =
+    location === 'querystring' ? state.query.get(key) : location === 'header' ? state.req.headers[key.toLowerCase()] : state.pathParams[key];
+  return typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) && value.length > 0;
+}
