@@ -2,10 +2,10 @@
  * `npm start`: serves the synthesized stack on this machine. One HTTP port carries
  * the REST API (`/<stage>/<path>`), the Lambda invoke API (`/2015-03-31/...`),
  * API Gateway's TestInvokeMethod (`/restapis/...`) and, on loopback, the console
- * page (`/` and `/_console/...`); the embedded DynamoDB listens on its own port. DynamoDB runs in a worker thread,
- * each Lambda function in execution environments (worker threads, or child
- * processes of another Node.js, ./lambda/runtime), so the cores share the work and
- * nothing outlives the process.
+ * page (GET `/` and `/_console/...`); the embedded DynamoDB listens on its own
+ * port. DynamoDB runs in a worker thread, each Lambda function in execution
+ * environments (worker threads, or child processes of another Node.js,
+ * ./lambda/runtime), so the cores share the work and nothing outlives the process.
  *
  * What it serves comes from the synthesized stack only (./stack); each service it
  * emulates has a folder of its own: ./apigateway, ./lambda, ./dynamodb.
