@@ -86,6 +86,21 @@ module.exports = {
       from: { path: '^local/apigateway/' },
       to: { path: '^local/', pathNot: '^local/(stack|shared|lambda|apigateway)/' },
     },
+    {
+      name: 'console-is-a-client-of-the-services',
+      comment:
+        "local/console/ is the page that drives the services as the AWS console's Test tabs do: it uses API Gateway's test invoke and the Lambda runtime, and reads DynamoDB over its HTTP endpoint like any client.",
+      severity: 'error',
+      from: { path: '^local/console/' },
+      to: { path: '^local/', pathNot: '^local/(stack|shared|lambda|apigateway|console)/' },
+    },
+    {
+      name: 'only-the-server-serves-the-console',
+      comment: 'The console page exists on the local server only (server.ts decides where): no service depends on it.',
+      severity: 'error',
+      from: { path: '^local/', pathNot: '^local/(server\\.ts|console/)' },
+      to: { path: '^local/console/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -5,13 +5,14 @@
 import * as path from 'node:path';
 import type { LocalApiKey } from './apigateway/api-keys';
 import type { FunctionNode } from './lambda/function-node';
+import { MANAGEMENT_API_PREFIX } from './apigateway/management-api';
 import { invokeApiAccess } from './lambda/invoke-api';
 import { DEFAULT_CONCURRENCY } from './lambda/runtime';
 import type { ServerSettings } from './settings';
 import { isLoopback } from './shared/host';
 import { LOCAL_CREDENTIALS } from './shared/local-account';
 import { LAMBDA_SIGNING_SERVICE, SIGV4_SERVICE } from './shared/sigv4';
-import type { RouteModel, StackModel, StageModel } from './stack/model';
+import { type RouteModel, type StackModel, type StageModel, TEST_INVOKE_STAGE } from './stack/model';
 
 export interface BannerInput {
   readonly model: StackModel;
@@ -25,6 +26,8 @@ export interface BannerInput {
   readonly apiKeys: readonly LocalApiKey[];
   /** The Node.js that runs the functions of each runtime (nodejs22.x, ...). */
   readonly nodes: ReadonlyMap<string, FunctionNode>;
+  /** Execution logs are printed for every REST API request (`--verbose`). */
+  readonly verbose?: boolean;
 }
 
 /** The tutorial's resource; its requests are printed when the stack serves it. */
@@ -35,7 +38,7 @@ const EVENTS_DIR = path.join(__dirname, '..', 'events');
 /** The tutorial's output file; git ignores it, so the tutorial's step leaves the checkout clean. */
 const OUTPUT_FILE = 'outputfile.txt';
 
-export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys, nodes }: BannerInput): string {
+export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys, nodes, verbose = false }: BannerInput): string {
   const lines: string[] = [];
   const stackFile = path.relative(settings.userDir, path.join(model.stackDir, 'cdk.tf.json'));
   lines.push(`Serving the stack ${model.stackName} (${stackFile}), region ${model.region}`, '');
@@ -48,7 +51,7 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
   }
 
   if (model.api) {
-    lines.push(`REST API ${model.api.name}:`);
+    lines.push(`REST API ${model.api.name} (id ${model.api.id}):`);
     for (const stage of model.api.stages) {
       for (const route of model.api.routes) {
         const access = [route.authorization === 'AWS_IAM' ? ', AWS_IAM' : '', route.apiKeyRequired ? ', API key required' : ''].join('');
@@ -56,6 +59,9 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
       }
     }
     if (model.api.routes.length === 0) lines.push('  (no methods)');
+    lines.push(`  TestInvokeMethod: ${baseUrl}${MANAGEMENT_API_PREFIX}${model.api.id}/resources/<resource id>/methods/<method>, in stage ${TEST_INVOKE_STAGE}`);
+    for (const route of model.api.routes) lines.push(`    resource id ${route.resourceId}: ${route.httpMethod} ${route.resourcePath}`);
+    if (verbose) lines.push("  --verbose: API Gateway's execution log of each request is printed before its access-log line");
     lines.push('');
     if (apiKeys.length > 0) lines.push('API keys (send one as the x-api-key header):', ...apiKeys.flatMap(describeKey), '');
     if (model.api.routes.some((route) => route.authorization === 'AWS_IAM')) {
@@ -85,6 +91,12 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
       `    runs on Node.js ${node?.version ?? process.version}: ${node?.source ?? "this server's own Node.js"}`,
     );
   }
+  lines.push(
+    '',
+    isLoopback(settings.host)
+      ? `Console page: ${baseUrl}/  (the tutorial's console tests: events, REST API or function, logs, the table's items)`
+      : `Console page: not served, since HOST=${settings.host} lets other machines reach this port (it acts with the local credentials)`,
+  );
   const tables = model.tables.map((table) => `${table.name}${createdTables.includes(table.name) ? ' (created)' : ''}`).join(', ') || 'none';
   const storage = settings.dataDir ? `data in ${settings.dataDir}` : 'in memory only (--in-memory): nothing is kept';
   lines.push('', `DynamoDB: ${dynamodbEndpoint}, ${storage}`, `  tables: ${tables}`);
@@ -107,6 +119,7 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
       `  ${curl} -d ${shellQuote(read)} ${url}`,
       `  ${curl} -d ${shellQuote(ECHO_EVENT)} ${url}`,
       `  ${aws} lambda invoke --endpoint-url ${baseUrl} --function-name ${fnName} --payload ${shellWord(`fileb://${echoFile}`)} ${OUTPUT_FILE} && cat ${OUTPUT_FILE}`,
+      `  ${aws} apigateway test-invoke-method --endpoint-url ${baseUrl} --rest-api-id ${model.api!.id} --resource-id ${tutorial.resourceId} --http-method POST --body ${shellQuote('{"operation":"ping"}')}`,
       `  ${aws} dynamodb scan --table-name ${table} --endpoint-url ${dynamodbEndpoint}`,
     );
   }

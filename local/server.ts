@@ -1,10 +1,11 @@
 /**
  * `npm start`: serves the synthesized stack on this machine. One HTTP port carries
- * the REST API (`/<stage>/<path>`) and the Lambda invoke API (`/2015-03-31/...`);
- * the embedded DynamoDB listens on its own port. DynamoDB runs in a worker thread,
- * each Lambda function in execution environments (worker threads, or child
- * processes of another Node.js, ./lambda/runtime), so the cores share the work and
- * nothing outlives the process.
+ * the REST API (`/<stage>/<path>`), the Lambda invoke API (`/2015-03-31/...`),
+ * API Gateway's TestInvokeMethod (`/restapis/...`) and, on loopback, the console
+ * page (GET `/` and `/_console/...`); the embedded DynamoDB listens on its own
+ * port. DynamoDB runs in a worker thread, each Lambda function in execution
+ * environments (worker threads, or child processes of another Node.js,
+ * ./lambda/runtime), so the cores share the work and nothing outlives the process.
  *
  * What it serves comes from the synthesized stack only (./stack); each service it
  * emulates has a folder of its own: ./apigateway, ./lambda, ./dynamodb.
@@ -17,13 +18,15 @@ import { AccessLog } from './access-log';
 import { assignApiKeyValues } from './apigateway/api-keys';
 import { RestApiGateway } from './apigateway/gateway';
 import { answerInternalError } from './apigateway/gateway-responses';
+import { MANAGEMENT_API_PREFIX, ManagementApi } from './apigateway/management-api';
 import { banner } from './banner';
+import { ConsolePage } from './console/console';
 import { EmbeddedDynamoDB } from './dynamodb/embedded-dynamodb';
 import { selectFunctionNode } from './lambda/function-node';
 import { invokeApiAccess, LAMBDA_API_PREFIX, LambdaInvokeApi } from './lambda/invoke-api';
 import { FunctionRuntime } from './lambda/runtime';
 import { loadServerSettings, parseServerArgs, type ServerSettings, USAGE } from './settings';
-import { clientHost, urlHost } from './shared/host';
+import { clientHost, isLoopback, urlHost } from './shared/host';
 import { LOCAL_ACCOUNT_ID } from './shared/local-account';
 import { exitWithError, LocalError } from './shared/local-error';
 import { loadStack } from './stack/reader';
@@ -65,8 +68,13 @@ async function main(): Promise<void> {
   );
   const apiKeys = assignApiKeyValues(model.api?.apiKeys ?? [], settings.localApiKey);
   // Compiles templates, patterns and schemas now, so a bad one stops the server before it starts anything.
-  const gateway = model.api && new RestApiGateway(model.api, runtimes, model.region, apiKeys);
+  const gateway = model.api && new RestApiGateway(model.api, runtimes, model.region, apiKeys, { executionLogTo: args.verbose ? process.stdout : undefined });
   const lambdaApi = new LambdaInvokeApi(runtimes, model.region, LOCAL_ACCOUNT_ID, invokeApiAccess(model, settings.host));
+  const managementApi = new ManagementApi(() => gateway, model.region, invokeApiAccess(model, settings.host));
+  // Beyond loopback the page is not served at all: it acts with the local credentials, whatever the API's authorization.
+  const consolePage = isLoopback(settings.host)
+    ? new ConsolePage({ model: () => model, gateway: () => gateway, runtimes: () => runtimes, dynamodbEndpoint })
+    : undefined;
   const accessLog = new AccessLog(process.stdout);
 
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
@@ -75,6 +83,8 @@ async function main(): Promise<void> {
     const pathname = q < 0 ? url : url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     if (pathname.startsWith(LAMBDA_API_PREFIX)) return lambdaApi.handle(req, res, pathname, query);
+    else if (pathname.startsWith(MANAGEMENT_API_PREFIX)) return managementApi.handle(req, res, pathname);
+    else if (consolePage?.serves(req.method, pathname)) return consolePage.handle(req, res, pathname, query);
     else if (gateway) return gateway.handle(req, res, pathname, query);
     else {
       res.statusCode = 403;
@@ -134,7 +144,9 @@ async function main(): Promise<void> {
     .filter((init) => init.error)
     .map((init) => `${init.name} failed to initialise, and answers every invocation with: ${init.error!.errorType}: ${init.error!.errorMessage}`);
   startup.resolve();
-  process.stdout.write(banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors, apiKeys, nodes }));
+  process.stdout.write(
+    banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors, apiKeys, nodes, verbose: args.verbose }),
+  );
 
   await stop.stopped;
   process.stdout.write(`\n${stop.reason}: stopping; DynamoDB's data is on disk already.\n`);

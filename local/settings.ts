@@ -22,13 +22,14 @@ export interface ServerSettings {
   readonly userDir: string;
 }
 
-export const USAGE = `Usage: npm start [-- --in-memory]
+export const USAGE = `Usage: npm start [-- --in-memory] [-- --verbose]
 
 Synthesizes the stack, then serves it (cdktf.out) on localhost: its REST API, the
 Lambda invoke API and an embedded DynamoDB. Ctrl-C, SIGINT or SIGTERM stops it.
 
 Options:
   --in-memory   keep DynamoDB's data in memory only (nothing is read or written on disk)
+  --verbose     print API Gateway's execution log of every REST API request
   --synth       synthesize the stack first, as \`npm run synth\` does (npm start passes it)
   --help        show this text
 
@@ -52,6 +53,8 @@ export interface ServerArgs {
   readonly inMemory: boolean;
   /** Synthesize the stack before serving it, as `npm start` asks. */
   readonly synth: boolean;
+  /** Print the execution log of every REST API request. */
+  readonly verbose: boolean;
   readonly help: boolean;
 }
 
@@ -59,13 +62,15 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
   let inMemory = false;
   let synth = false;
   let help = false;
+  let verbose = false;
   for (const arg of argv) {
     if (arg === '--in-memory') inMemory = true;
+    else if (arg === '--verbose') verbose = true;
     else if (arg === '--synth') synth = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else throw new LocalError(`Unknown argument ${JSON.stringify(arg)}. ${USAGE}`);
   }
-  return { inMemory, synth, help };
+  return { inMemory, synth, verbose, help };
 }
 
 export function loadServerSettings(env: NodeJS.ProcessEnv, args: ServerArgs, cwd = process.cwd()): ServerSettings {

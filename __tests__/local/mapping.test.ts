@@ -168,7 +168,9 @@ describe('HANDLER_PACKAGING=asset', () => {
     const runtime = new FunctionRuntime(fn, { extraEnvironment: {}, region: stack.region, logTo: process.stderr });
     try {
       expect(await runtime.start()).toBeUndefined();
-      expect(await runtime.invoke('{"operation":"ping"}')).toEqual({ kind: 'result', payload: '"pong"' });
+      const result = await runtime.invoke('{"operation":"ping"}');
+      expect(result).toMatchObject({ kind: 'result', payload: '"pong"' });
+      expect(result.kind !== 'rejected' && result.log).toMatch(/"type":"platform\.report"/);
     } finally {
       await runtime.stop();
     }

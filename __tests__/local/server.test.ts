@@ -108,7 +108,8 @@ describe('errors, as API Gateway answers them', () => {
       ['POST', `${server.url}/DynamoDBManager`],
       ['GET', api],
       ['DELETE', api],
-      ['GET', `${server.url}/`],
+      // (GET / is the console page: __tests__/local/console-page.test.ts.)
+      ['POST', `${server.url}/`],
     ]) {
       const response = await request(url, { method, body: '{}' });
       expect({ method, url, status: response.status, body: response.body }).toEqual({ method, url, status: 403, body: missing });

@@ -70,6 +70,7 @@ test("a new user's first session: start, wait with curl, the banner's requests, 
     'curl -X POST',
     'curl -X POST',
     'aws lambda invoke',
+    'aws apigateway test-invoke-method',
     'aws dynamodb scan',
   ]);
   const answers = requests.filter((line) => awsCli || !line.includes(' aws ')).map((line) => shell(line));
@@ -80,7 +81,8 @@ test("a new user's first session: start, wait with curl, the banner's requests, 
   expect(answers.slice(0, 3).map(({ stdout }) => stdout)).toEqual(['{}', '{"Item":{"id":"1","name":"Bob"}}', '"Success"']);
   if (awsCli) {
     expect(answers[3].stdout).toMatch(/"StatusCode": 200[^]*\}\n"Success"$/);
-    expect(JSON.parse(answers[4].stdout).Items).toEqual([{ id: { S: '1' }, name: { S: 'Bob' } }]);
+    expect(JSON.parse(answers[4].stdout)).toMatchObject({ status: 200, body: '"pong"', log: expect.stringContaining('Method completed with status: 200') });
+    expect(JSON.parse(answers[5].stdout).Items).toEqual([{ id: { S: '1' }, name: { S: 'Bob' } }]);
   }
 
   // Every shipped event, as the README sends one, in an order that shows each operation's effect.

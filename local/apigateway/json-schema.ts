@@ -9,6 +9,17 @@ import { LocalError } from '../shared/local-error';
 
 export type Validator = (value: unknown) => boolean;
 
+/** Whether a request body passes its model: an empty body is `{}`, a body that is not JSON fails. */
+export function validBody(schema: Validator, body: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(body === '' ? '{}' : body);
+  } catch {
+    return false;
+  }
+  return schema(value);
+}
+
 type Schema = Record<string, unknown>;
 
 /** Keywords that describe rather than constrain. */

@@ -15,6 +15,8 @@ import { compileTemplate, type MappingTemplate } from './velocity';
 export interface CompiledIntegrationResponse {
   readonly statusCode: number;
   readonly pattern: RegExp | undefined;
+  /** The pattern as the stack writes it. */
+  readonly selectionPattern: string | undefined;
   /** undefined: the integration's body passes through. */
   readonly template: MappingTemplate | undefined;
   readonly contentType: string;
@@ -46,7 +48,8 @@ interface ResourceNode {
 export class RouteTree {
   private readonly root: ResourceNode = newNode();
 
-  add(route: RouteModel, runtime: FunctionRuntime | undefined): void {
+  /** Adds the method `route` to the tree; returns it compiled. */
+  add(route: RouteModel, runtime: FunctionRuntime | undefined): CompiledRoute {
     let node = this.root;
     for (const part of route.resourcePath.split('/').filter(Boolean)) {
       const param = /^\{(\w+)(\+?)\}$/.exec(part);
@@ -68,6 +71,7 @@ export class RouteTree {
       return {
         statusCode: Number(response.statusCode),
         pattern: response.selectionPattern === undefined ? undefined : compileSelectionPattern(response.selectionPattern, response.address),
+        selectionPattern: response.selectionPattern,
         // An empty template is API Gateway's passthrough (the tutorial's `application/json=""`).
         template: template ? compileTemplate(template, `${response.address}.response_templates["${contentType}"]`) : undefined,
         contentType,
@@ -75,7 +79,7 @@ export class RouteTree {
       };
     });
     const validation = route.validation;
-    node.methods.set(route.httpMethod, {
+    const compiled: CompiledRoute = {
       model: route,
       runtime,
       integration,
@@ -87,7 +91,9 @@ export class RouteTree {
       bodySchemas: new Map(Object.entries(validation?.bodySchemas ?? {}).map(([type, schema]) => [type, compileSchema(schema, `${validation!.where} model for ${type}`)])),
       requiredParameters: validation?.requiredParameters ?? [],
       buckets: new Map([...route.throttles].map(([stage, throttle]) => [stage, new TokenBucket(throttle)])),
-    });
+    };
+    node.methods.set(route.httpMethod, compiled);
+    return compiled;
   }
 
   /** The route a request for `path` with `method` reaches, with its path parameters; undefined if none. */

@@ -100,8 +100,10 @@ export class Environment {
   readonly transport: Transport;
   /** Settles once init has run, with its error if it failed; rejects if the environment ends before. */
   readonly ready: Promise<LambdaErrorObject | undefined>;
-  /** The invocation it runs now, with its timeout. */
-  current: { readonly invocation: Invocation; readonly timer: NodeJS.Timeout } | undefined;
+  /** The invocation it runs now, with its timeout, when it started, and its log so far (the function's lines). */
+  current: { readonly invocation: Invocation; readonly timer: NodeJS.Timeout; readonly startedAt: number; readonly log: string[] } | undefined;
+  /** How long its init took, until its first invocation reports it (as Lambda's first REPORT of an environment does). */
+  initDurationMs: number | undefined;
   /** Since when it has been idle; undefined while starting or running. */
   idleSince: number | undefined;
   private readonly failReady: (reason: Error) => void;

@@ -2,10 +2,10 @@
 import type { LambdaErrorObject } from './protocol';
 
 export type InvocationResult =
-  /** The handler's result, serialised as Lambda serialises it. */
-  | { readonly kind: 'result'; readonly payload: string }
+  /** The handler's result, serialised as Lambda serialises it; `log` is the invocation's log, as CloudWatch files it (./invocation-log). */
+  | { readonly kind: 'result'; readonly payload: string; readonly log?: string }
   /** A function error; `payload` is the error object as JSON. */
-  | { readonly kind: 'error'; readonly error: LambdaErrorObject; readonly payload: string }
+  | { readonly kind: 'error'; readonly error: LambdaErrorObject; readonly payload: string; readonly log?: string }
   /**
    * Lambda refused the invocation before the handler ran (InvalidRequestContentException,
    * RequestEntityTooLargeException, TooManyRequestsException with the throttle's `reason`).
@@ -22,6 +22,6 @@ export interface Invocation {
   readonly resolve: (result: InvocationResult) => void;
 }
 
-export function functionError(error: LambdaErrorObject): InvocationResult {
-  return { kind: 'error', error, payload: JSON.stringify(error) };
+export function functionError(error: LambdaErrorObject, log?: string): InvocationResult {
+  return { kind: 'error', error, payload: JSON.stringify(error), ...(log !== undefined && { log }) };
 }

@@ -2,7 +2,8 @@
  * Lambda's Invoke operation, as `sam local start-lambda` offers it, so that the
  * AWS CLI and SDKs can invoke the stack's functions with `--endpoint-url`:
  * `POST /2015-03-31/functions/<name, ARN or partial ARN>/invocations`, invocation
- * types RequestResponse, Event and DryRun, and Lambda's own answers for a function
+ * types RequestResponse, Event and DryRun, the log's last 4 KB with `X-Amz-Log-Type: Tail`
+ * (`--log-type Tail`, in `X-Amz-Log-Result`), and Lambda's own answers for a function
  * error (200 with `X-Amz-Function-Error: Unhandled`), an unknown function or one of
  * another region or account (404 ResourceNotFoundException) and a refused payload.
  *
@@ -19,6 +20,7 @@ import { percentDecode, readBody } from '../shared/http';
 import { LAMBDA_SIGNING_SERVICE, verifySignature } from '../shared/sigv4';
 import type { StackModel } from '../stack/model';
 import { type InvocationResult, MAX_REQUEST_BYTES } from './invocation';
+import { logTail } from './invocation-log';
 import type { FunctionRuntime } from './runtime';
 
 /** The path prefix of Lambda's API, which the local server reserves for it. */
@@ -92,6 +94,10 @@ export class LambdaInvokeApi {
     if (invocationType !== 'RequestResponse' && invocationType !== 'Event' && invocationType !== 'DryRun') {
       return this.error(res, 400, 'InvalidParameterValueException', `X-Amz-Invocation-Type ${JSON.stringify(invocationType)} is not one of RequestResponse, Event or DryRun.`);
     }
+    const logType = req.headers['x-amz-log-type'] ?? 'None';
+    if (logType !== 'None' && logType !== 'Tail') {
+      return this.error(res, 400, 'InvalidParameterValueException', `X-Amz-Log-Type ${JSON.stringify(logType)} is not one of None or Tail.`);
+    }
     if (invocationType === 'DryRun') {
       res.statusCode = 204;
       res.end();
@@ -121,6 +127,8 @@ export class LambdaInvokeApi {
       res.setHeader('Content-Type', 'application/json');
       res.setHeader('X-Amz-Executed-Version', '$LATEST');
       if (result.kind === 'error') res.setHeader('X-Amz-Function-Error', 'Unhandled');
+      // Only a synchronous invocation returns its log, as in Lambda.
+      if (logType === 'Tail') res.setHeader('X-Amz-Log-Result', logTail(this.access.hidePaths ? (result.log ?? '').replace(HOST_PATH, '/var/task/$1') : (result.log ?? '')));
       res.end(result.kind === 'error' && this.access.hidePaths ? withoutHostPaths(result) : result.payload);
     });
   }

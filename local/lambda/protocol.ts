@@ -29,10 +29,13 @@ export type ToSandbox =
   | { readonly kind: 'init'; readonly config: SandboxConfig }
   | { readonly kind: 'invoke'; readonly payload: string; readonly requestId: string; readonly deadline: number };
 
-/** What an environment reports; a reply carries the console output written since the last message. */
+/**
+ * What an environment reports; a reply carries the console output written since the last message,
+ * and the environment's peak memory so far (for Lambda's report).
+ */
 export type FromSandbox =
   | { readonly kind: 'ready'; readonly initError: LambdaErrorObject | undefined; readonly logs?: string }
-  | { readonly kind: 'result'; readonly payload: string; readonly logs?: string }
-  | { readonly kind: 'error'; readonly error: LambdaErrorObject; readonly logs?: string }
+  | { readonly kind: 'result'; readonly payload: string; readonly logs?: string; readonly maxMemoryUsedMb?: number }
+  | { readonly kind: 'error'; readonly error: LambdaErrorObject; readonly logs?: string; readonly maxMemoryUsedMb?: number }
   | { readonly kind: 'invalid-payload'; readonly message: string; readonly logs?: string }
   | { readonly kind: 'log'; readonly text: string };

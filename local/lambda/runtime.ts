@@ -33,6 +33,7 @@ import { childTransport, Environment, type ExitReason, workerTransport } from '.
 import { lambdaEnvironment } from './environment-variables';
 import type { FunctionNode } from './function-node';
 import { functionError, type Invocation, type InvocationResult, MAX_REQUEST_BYTES } from './invocation';
+import { epochNow, invocationLog, type InvocationStatus } from './invocation-log';
 import type { FromSandbox, LambdaErrorObject, SandboxConfig } from './protocol';
 import { extractZip } from './zip';
 
@@ -164,6 +165,7 @@ export class FunctionRuntime {
       () => {
         this.starting--;
         this.coldStartMs = performance.now() - spawnedAt;
+        environment.initDurationMs = this.coldStartMs;
         if (this.environments.has(environment)) this.release(environment);
         // Invocations still waiting may be due a cold start of their own now.
         this.scaleOut();
@@ -264,23 +266,31 @@ export class FunctionRuntime {
     const timeoutMs = this.fn.timeoutSeconds * 1000;
     // The clock starts now, as the invocation starts in its environment: neither init nor anything before counts.
     const timer = setTimeout(() => this.timeOut(env), timeoutMs);
-    env.current = { invocation, timer };
+    env.current = { invocation, timer, startedAt: epochNow(), log: [] };
     env.transport.send({ kind: 'invoke', payload: invocation.payload, requestId: invocation.requestId, deadline: Date.now() + timeoutMs });
   }
 
   private receive(env: Environment, message: FromSandbox): void {
+    // Lines written while an invocation runs are its log, as Lambda files them between its START and REPORT.
     if (message.kind === 'log') {
       this.options.logTo.write(message.text);
+      env.current?.log.push(message.text);
       return;
     }
-    if (message.logs !== undefined) this.options.logTo.write(message.logs);
+    if (message.logs !== undefined) {
+      this.options.logTo.write(message.logs);
+      env.current?.log.push(message.logs);
+    }
     if (message.kind === 'ready') return;
     const current = env.current;
     if (!current) return;
     clearTimeout(current.timer);
     env.current = undefined;
-    if (message.kind === 'result') current.invocation.resolve({ kind: 'result', payload: message.payload });
-    else if (message.kind === 'error') current.invocation.resolve(functionError(message.error));
+    if (message.kind === 'result') {
+      current.invocation.resolve({ kind: 'result', payload: message.payload, log: this.finishLog(env, current, 'success', message.maxMemoryUsedMb) });
+    } else if (message.kind === 'error') {
+      current.invocation.resolve(functionError(message.error, this.finishLog(env, current, 'error', message.maxMemoryUsedMb)));
+    }
     else {
       current.invocation.resolve({
         kind: 'rejected',
@@ -307,8 +317,11 @@ export class FunctionRuntime {
     const { requestId } = current.invocation;
     const seconds = this.fn.timeoutSeconds.toFixed(2);
     // Lambda's own line for it, a system log line (at WARN, the least detailed system level, so never filtered out).
-    this.options.logTo.write(`${new Date().toISOString()} ${requestId} Task timed out after ${seconds} seconds\n`);
-    current.invocation.resolve(functionError({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds` }));
+    const line = `${new Date().toISOString()} ${requestId} Task timed out after ${seconds} seconds\n`;
+    this.options.logTo.write(line);
+    current.log.push(line);
+    const log = this.finishLog(env, current, 'timeout', undefined);
+    current.invocation.resolve(functionError({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds` }, log));
     // Lambda stops a timed-out environment; whatever the handler still does must not leak into later invocations.
     this.discard(env);
   }
@@ -327,8 +340,17 @@ export class FunctionRuntime {
         reason.outOfMemory
           ? { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed` }
           : { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${reason.message}` },
+        this.finishLog(env, current, 'error', undefined),
       ),
     );
+  }
+
+  /** The invocation's log, now that it has ended: its lines between Lambda's; the environment's init is reported once. */
+  private finishLog(env: Environment, current: NonNullable<Environment['current']>, status: InvocationStatus, maxMemoryUsedMb: number | undefined): string {
+    const initDurationMs = env.initDurationMs;
+    env.initDurationMs = undefined;
+    const report = { requestId: current.invocation.requestId, startedAt: current.startedAt, durationMs: epochNow() - current.startedAt };
+    return invocationLog(this.fn, { ...report, initDurationMs, maxMemoryUsedMb, status }, current.log.join(''));
   }
 
   private discard(env: Environment): Promise<void> {

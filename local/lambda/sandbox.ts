@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import type { FromSandbox, LambdaErrorObject, SandboxConfig, ToSandbox } from './protocol';
 
@@ -124,7 +125,22 @@ async function init(received: SandboxConfig): Promise<void> {
 async function invoke(message: Extract<ToSandbox, { kind: 'invoke' }>): Promise<void> {
   currentRequestId = message.requestId;
   const reply = await run(handler!, message);
-  post({ ...reply, logs: takeLogs() });
+  post(reply.kind === 'invalid-payload' ? { ...reply, logs: takeLogs() } : { ...reply, logs: takeLogs(), maxMemoryUsedMb: peakMemoryMb() });
+}
+
+let peakMb = 0;
+/**
+ * The environment's peak memory so far, for Lambda's report: a child process's resident set; a worker
+ * thread shares the server's process, so its own isolate's heap and the memory it holds outside the heap.
+ */
+function peakMemoryMb(): number {
+  let bytes: number;
+  if (parentPort) {
+    const heap = getHeapStatistics() as ReturnType<typeof getHeapStatistics> & { external_memory?: number };
+    bytes = heap.total_physical_size + heap.malloced_memory + (heap.external_memory ?? 0);
+  } else bytes = process.memoryUsage.rss();
+  peakMb = Math.max(peakMb, Math.ceil(bytes / 2 ** 20));
+  return peakMb;
 }
 
 async function loadHandler(): Promise<Handler> {

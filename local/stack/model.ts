@@ -7,6 +7,9 @@
 /** The application log levels Lambda knows, most detailed first. */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The system log levels Lambda knows (its START and REPORT lines are INFO), most detailed first. */
+export const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
+export type SystemLogLevel = (typeof SYSTEM_LOG_LEVELS)[number];
 
 export interface StackModel {
   readonly stackName: string;
@@ -39,6 +42,8 @@ export interface FunctionModel {
   readonly logFormat: 'Text' | 'JSON';
   /** `logging_config.application_log_level`: with the JSON format, records below it are dropped. */
   readonly applicationLogLevel: LogLevel;
+  /** `logging_config.system_log_level`: with the JSON format, WARN drops Lambda's own start and report records. */
+  readonly systemLogLevel: SystemLogLevel;
 }
 
 
@@ -97,6 +102,9 @@ export interface UsagePlanModel {
   /** Throttling of each key of the plan, on top of the stage's; undefined: the stage's only. */
   readonly throttle: ThrottleModel | undefined;
 }
+
+/** The stage API Gateway's test invokes (TestInvokeMethod, the console's Test tab) run in; no stack declares it. */
+export const TEST_INVOKE_STAGE = 'test-invoke-stage';
 
 export interface StageModel {
   readonly name: string;

@@ -5,17 +5,18 @@
  */
 import { LocalError } from '../shared/local-error';
 import { LOCAL_ACCOUNT_ID } from '../shared/local-account';
-import type {
-  FunctionModel,
-  GatewayResponseModel,
-  IntegrationModel,
-  IntegrationResponseModel,
-  MockIntegrationModel,
-  RequestValidationModel,
-  RestApiModel,
-  RouteModel,
-  StageModel,
-  ThrottleModel,
+import {
+  type FunctionModel,
+  type GatewayResponseModel,
+  type IntegrationModel,
+  type IntegrationResponseModel,
+  type MockIntegrationModel,
+  type RequestValidationModel,
+  type RestApiModel,
+  type RouteModel,
+  type StageModel,
+  TEST_INVOKE_STAGE,
+  type ThrottleModel,
 } from './model';
 import { ApiKeyReader } from './read-api-keys';
 import { AlreadyReported, firstBlock, ResourceReader } from './read-context';
@@ -26,6 +27,16 @@ import type { ServedType } from './resource-types';
 const ANY_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
 const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
+
+/**
+ * Stage names whose paths the local server keeps for other APIs on its port (each a valid
+ * stage name in API Gateway: letters, digits, _ and -), with what it keeps them for.
+ */
+const RESERVED_STAGES: Readonly<Record<string, string>> = {
+  '2015-03-31': 'the Lambda invoke API',
+  restapis: "API Gateway's TestInvokeMethod",
+  _console: 'the console page',
+};
 
 /** The models every REST API has without declaring them. */
 const BUILT_IN_MODELS: Readonly<Record<string, string>> = {
@@ -81,15 +92,16 @@ export class ApiGatewayReader extends ResourceReader {
         const methods = httpMethod === 'ANY' ? ANY_METHODS : [httpMethod];
         // A MOCK integration invokes nothing, and needs no permission.
         const invoked = model.type === 'MOCK' ? undefined : model.functionName;
+        // Test invokes run in a stage of their own, which the tutorial's "any stage" permission covers.
         const permitted = new Map(
-          stages.map((stage) => [
-            stage.name,
+          [...stages.map((stage) => stage.name), TEST_INVOKE_STAGE].map((stage) => [
+            stage,
             new Set(
               methods.filter(
                 (m) =>
                   invoked === undefined ||
                   integration.config.credentials !== undefined ||
-                  this.permits(permissions, invoked, `${id}/${stage.name}/${m}${resourcePath}`),
+                  this.permits(permissions, invoked, `${id}/${stage}/${m}${resourcePath}`),
               ),
             ),
           ]),
@@ -202,9 +214,8 @@ export class ApiGatewayReader extends ResourceReader {
   private readStages(ofApi: OfApi): StageModel[] {
     const stages: StageModel[] = [];
     const add = (resource: Declared, name: string, variables: unknown) => {
-      if (name === '2015-03-31') {
-        throw new LocalError(`${resource.address} names a stage 2015-03-31, whose URLs the local server keeps for the Lambda invoke API. Rename the stage.`);
-      }
+      const reserved = RESERVED_STAGES[name];
+      if (reserved) throw new LocalError(`${resource.address} names a stage ${name}, whose URLs the local server keeps for ${reserved}. Rename the stage.`);
       if (!stages.some((stage) => stage.name === name)) stages.push({ name, variables: (variables ?? {}) as Record<string, string> });
     };
     for (const stage of ofApi('aws_api_gateway_stage')) {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalError } from '../shared/local-error';
-import { type FunctionCode, type FunctionModel, LOG_LEVELS, type LogLevel } from './model';
+import { type FunctionCode, type FunctionModel, LOG_LEVELS, type LogLevel, SYSTEM_LOG_LEVELS, type SystemLogLevel } from './model';
 import { firstBlock, isEmpty, ResourceReader } from './read-context';
 import type { Declared } from './resolved-document';
 
@@ -27,7 +27,7 @@ export class LambdaReader extends ResourceReader {
     }
     const environment = (this.optional(resource, 'environment') as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
     const logging = firstBlock(this.optional(resource, 'logging_config')) as
-      | { log_group?: string; log_format?: string; application_log_level?: string }
+      | { log_group?: string; log_format?: string; application_log_level?: string; system_log_level?: string }
       | undefined;
     const logFormat = logging?.log_format ?? 'Text';
     if (logFormat !== 'Text' && logFormat !== 'JSON') {
@@ -38,6 +38,12 @@ export class LambdaReader extends ResourceReader {
     if (!isLogLevel(applicationLogLevel)) {
       throw new LocalError(
         `${resource.address}.logging_config.application_log_level is ${JSON.stringify(logging?.application_log_level)}; Lambda takes ${LOG_LEVELS.join(', ')}.`,
+      );
+    }
+    const systemLogLevel = (logging?.system_log_level || 'INFO').toUpperCase();
+    if (!isSystemLogLevel(systemLogLevel)) {
+      throw new LocalError(
+        `${resource.address}.logging_config.system_log_level is ${JSON.stringify(logging?.system_log_level)}; Lambda takes ${SYSTEM_LOG_LEVELS.join(', ')}.`,
       );
     }
     return {
@@ -54,6 +60,7 @@ export class LambdaReader extends ResourceReader {
       reservedConcurrency,
       logFormat,
       applicationLogLevel,
+      systemLogLevel,
     };
   }
 
@@ -94,6 +101,10 @@ export class LambdaReader extends ResourceReader {
     if (!fs.existsSync(file)) throw new LocalError(`${resource.address}.filename is ${file}, which does not exist. Run \`npm run synth\` again.`);
     return { kind: 'zip', file };
   }
+}
+
+function isSystemLogLevel(level: string): level is SystemLogLevel {
+  return (SYSTEM_LOG_LEVELS as readonly string[]).includes(level);
 }
 
 function isLogLevel(level: string): level is LogLevel {
