@@ -83,15 +83,23 @@ export function startNpm(dir: string, script: string, args: readonly string[] = 
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
+  // 'exit' can come before the last output is read: the status is settled once the pipes close too, or after
+  // 2 s (a process left behind that holds them, which the test is then about).
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let settled = false;
   const exited = new Promise<ExitStatus>((resolve) =>
     child.once('exit', (code, signal) => {
       child.stdin.destroy();
-      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
-      for (const listener of listeners) listener();
+      const status = code ?? 128 + (signal ? constants.signals[signal] : 0);
+      void Promise.race([closed, new Promise((wait) => setTimeout(wait, 2_000).unref())]).then(() => {
+        settled = true;
+        resolve(status);
+        for (const listener of listeners) listener();
+      });
     }),
   );
   const output = () => stripAnsi(text);
-  const ended = () => child.exitCode !== null || child.signalCode !== null;
+  const ended = () => settled;
   const group = -child.pid!;
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
