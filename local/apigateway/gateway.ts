@@ -42,6 +42,15 @@ interface CompiledGatewayResponse {
 
 type InvocationOutcome = Exclude<InvocationResult, { kind: 'rejected' }>;
 
+export interface GatewayOptions {
+  /**
+   * Debug mode: integrations have no timeout, as a breakpoint may hold an invocation
+   * for as long as it takes (the function's own timeout is lifted too).
+   * @default false
+   */
+  readonly debug?: boolean;
+}
+
 export class RestApiGateway {
   private readonly stages = new Map<string, StageModel>();
   private readonly routes = new RouteTree();
@@ -50,7 +59,13 @@ export class RestApiGateway {
   private readonly apiKeys = new Map<string, Map<string, TokenBucket | undefined>>();
   private readonly identity: ApiIdentity;
 
-  constructor(api: RestApiModel, runtimes: ReadonlyMap<string, FunctionRuntime>, region: string, apiKeys: readonly LocalApiKey[]) {
+  constructor(
+    api: RestApiModel,
+    runtimes: ReadonlyMap<string, FunctionRuntime>,
+    region: string,
+    apiKeys: readonly LocalApiKey[],
+    private readonly options: GatewayOptions = {},
+  ) {
     this.identity = { apiId: api.id, region };
     for (const stage of api.stages) this.stages.set(stage.name, stage);
     for (const key of apiKeys.filter((k) => k.enabled)) {
@@ -174,7 +189,8 @@ export class RestApiGateway {
       return this.fail(state, 'API_CONFIGURATION_ERROR');
     }
 
-    const result = await withTimeout(route.runtime!.invoke(payload), route.integration.timeoutMs);
+    const invocation = route.runtime!.invoke(payload);
+    const result = this.options.debug ? await invocation : await withTimeout(invocation, route.integration.timeoutMs);
     if (result === undefined) return this.fail(state, 'INTEGRATION_TIMEOUT');
     if (result.kind === 'rejected') {
       if (result.errorType === 'InvalidRequestContentException') return this.fail(state, 'BAD_REQUEST_BODY', result.message);
