@@ -25,6 +25,7 @@ import {
   TICK_SLOT,
   type ToDynamoDBWorker,
 } from './protocol';
+import { ownRequestHeaders } from './tables';
 
 export interface WorkerHostOptions {
   /** undefined: in memory only. */
@@ -373,16 +374,6 @@ async function stopWorker(worker: Worker): Promise<void> {
     worker.postMessage('stop' satisfies ToDynamoDBWorker);
   });
   await worker.terminate();
-}
-
-/** The headers of a request of the server's own: dynalite checks that a signature is there, not what it is. */
-function ownRequestHeaders(operation: string): Record<string, string> {
-  return {
-    'content-type': 'application/x-amz-json-1.0',
-    'x-amz-target': `DynamoDB_20120810.${operation}`,
-    'x-amz-date': '20250101T000000Z',
-    authorization: 'AWS4-HMAC-SHA256 Credential=local/20250101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
-  };
 }
 
 /** The operation a request names (`GetItem`), or its method and path. */

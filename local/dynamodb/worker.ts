@@ -26,7 +26,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { itemBytes } from './limits';
-import { ensureTable } from './tables';
+import { ensureTable, ownRequestHeaders } from './tables';
 import {
   type DynamoDBRequest,
   type DynamoDBResponse,
@@ -257,19 +257,14 @@ function send(message: FromDynamoDBWorker): void {
   port.postMessage(message);
 }
 
-/** One DynamoDB API call to dynalite in this thread; dynalite checks that a signature is present, not what it is. */
+/** One DynamoDB API call to dynalite in this thread. */
 function call(operation: string, input: object): Promise<{ ok: boolean; body: Record<string, unknown> }> {
   return new Promise((resolve) => {
     const request: DynamoDBRequest = {
       seq: 0,
       method: 'POST',
       url: '/',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': `DynamoDB_20120810.${operation}`,
-        'x-amz-date': '20250101T000000Z',
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20250101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
-      },
+      headers: ownRequestHeaders(operation),
       body: JSON.stringify(input),
     };
     serve(request, (response) => resolve({ ok: response.status === 200, body: JSON.parse(response.body) as Record<string, unknown> }));
