@@ -96,9 +96,9 @@ module.exports = {
     },
     {
       name: 'only-the-server-serves-the-console',
-      comment: 'The console page exists on the local server only (server.ts decides where): no service depends on it.',
+      comment: 'The console page exists on the local server only (server.ts and the version it serves, served-stack.ts, decide where): no service depends on it.',
       severity: 'error',
-      from: { path: '^local/', pathNot: '^local/(server\\.ts|console/)' },
+      from: { path: '^local/', pathNot: '^local/(server\\.ts|served-stack\\.ts|console/)' },
       to: { path: '^local/console/' },
     },
   ],

@@ -16,7 +16,7 @@ import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 
 interface FunctionJson {
   resource: { aws_lambda_function: { function: { filename: string; source_code_hash: string } } };
-  data?: { archive_file?: { function_package: { source_dir: string; output_path: string } } };
+  data?: { archive_file?: { function_package: { source_dir: string; output_path: string; excludes?: string[] } } };
 }
 
 const STACK = path.join('cdktf.out', 'stacks', 'lambda-apigateway');
@@ -40,13 +40,24 @@ describe("the function's package", () => {
     extractZip(path.join(stackDir, fn.filename), unzipped);
     expect(fs.readdirSync(unzipped)).toEqual(['index.js']);
     expect(fs.readFileSync(path.join(unzipped, 'index.js')).equals(bundle)).toBe(true);
+    expect(fs.existsSync(path.join(path.dirname(path.join(stackDir, fn.filename)), 'index.js.map'))).toBe(true);
   });
 
-  it('is, with HANDLER_PACKAGING=archive, the bundle directory in the stack directory, which the archive provider zips', () => {
+  it("carries a source map beside the bundle that names the handler's sources relative to the project, with no path of this machine and no link from the bundle", () => {
+    const map = JSON.parse(fs.readFileSync(path.join(work, 'bundle', 'index.js.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+    expect(map.sources).toContain('function/index.ts');
+    expect(map.sources.filter((source) => path.isAbsolute(source) || source.includes(os.homedir()))).toEqual([]);
+    expect(map.sourcesContent).toBeUndefined();
+    expect(bundle.toString('utf8')).not.toContain('sourceMappingURL');
+  });
+
+  it('is, with HANDLER_PACKAGING=archive, the bundle directory in the stack directory, which the archive provider zips without the source map beside the bundle', () => {
     const stackDir = synthesize(path.join(work, 'archive'), { HANDLER_PACKAGING: 'archive' });
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as FunctionJson;
-    const sourceDir = path.join(stackDir, json.data!.archive_file!.function_package.source_dir);
-    expect(fs.readdirSync(sourceDir)).toEqual(['index.js']);
+    const archive = json.data!.archive_file!.function_package;
+    const sourceDir = path.join(stackDir, archive.source_dir);
+    expect(fs.readdirSync(sourceDir)).toEqual(['index.js', 'index.js.map']);
+    expect(archive.excludes).toEqual(['index.js.map']);
     expect(fs.readFileSync(path.join(sourceDir, 'index.js')).equals(bundle)).toBe(true);
     expect(json.resource.aws_lambda_function.function).toMatchObject({
       filename: '${data.archive_file.function_package.output_path}',

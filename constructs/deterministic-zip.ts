@@ -22,13 +22,16 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 /**
- * Zips every file under `dir` into one buffer that depends only on the files'
+ * Zips every file under `dir` (but those named, by their path under it, in
+ * `exclude`) into one buffer that depends only on the files'
  * names and contents: entries sorted by name, fixed timestamps, fixed modes. The
  * archive, and so the function's `source_code_hash`, is the same on every machine
  * and every run, so `cdktf diff` shows a code change only when the code changed.
  */
-export function deterministicZip(dir: string): Buffer {
-  const names = listFiles(dir).sort();
+export function deterministicZip(dir: string, exclude: readonly string[] = []): Buffer {
+  const names = listFiles(dir)
+    .filter((name) => !exclude.includes(name))
+    .sort();
   const localParts: Buffer[] = [];
   const centralParts: Buffer[] = [];
   let offset = 0;

@@ -14,6 +14,14 @@ export const HANDLER_NAME = 'index.handler';
 const BUNDLE_FILE = 'index.js';
 
 /**
+ * The bundle's source map, written beside it: esbuild's external map, which the
+ * bundle does not link to, so Lambda never reads it and the package leaves it out
+ * (HandlerPackage). The local server's debug mode links its own copy of the bundle
+ * to it, so that breakpoints set in function/*.ts bind.
+ */
+export const SOURCE_MAP_FILE = `${BUNDLE_FILE}.map`;
+
+/**
  * One self-contained CommonJS file that needs nothing but Node.js, AWS SDK
  * included: the SDK is bundled, not taken from the Lambda runtime, so the version
  * that was tested is the version that runs, and the local server runs the very
@@ -33,6 +41,12 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   legalComments: 'none',
   absWorkingDir: ROOT,
   logLevel: 'error',
+  // Paths in the map are relative to the project's root (the bundle is built as if
+  // it were ROOT/index.js), the same wherever the stack is synthesized to and with no
+  // path of this machine in it; the sources are not copied in: they are the project's.
+  sourcemap: 'external',
+  sourcesContent: false,
+  outfile: path.join(ROOT, BUNDLE_FILE),
 };
 
 /**
@@ -52,36 +66,45 @@ function digestOf(inputs: string[]): string {
   return hash.digest('hex');
 }
 
-/** The cached bundle of a given digest: named by it, so that concurrent synths of different sources never mix. */
+/** The cached bundle and map of a given digest: named by it, so that concurrent synths of different sources never mix. */
 const cachedBundle = (digest: string) => path.join(CACHE_DIR, `${digest}.js`);
+const cachedMap = (digest: string) => path.join(CACHE_DIR, `${digest}.js.map`);
 
-function fromCache(): Buffer | undefined {
+interface Bundle {
+  readonly code: Buffer;
+  readonly map: Buffer;
+}
+
+function fromCache(): Bundle | undefined {
   try {
     const record = JSON.parse(fs.readFileSync(path.join(CACHE_DIR, 'inputs.json'), 'utf8')) as CacheRecord;
-    return digestOf(record.inputs) === record.digest ? fs.readFileSync(cachedBundle(record.digest)) : undefined;
+    if (digestOf(record.inputs) !== record.digest) return undefined;
+    return { code: fs.readFileSync(cachedBundle(record.digest)), map: fs.readFileSync(cachedMap(record.digest)) };
   } catch {
     return undefined;
   }
 }
 
-function build(): Buffer {
-  const result = buildSync({ ...BUNDLE_OPTIONS, write: false, metafile: true, outfile: path.join(CACHE_DIR, BUNDLE_FILE) });
-  const code = Buffer.from(result.outputFiles[0].contents);
+function build(): Bundle {
+  const result = buildSync({ ...BUNDLE_OPTIONS, write: false, metafile: true });
+  const output = (name: string) => Buffer.from(result.outputFiles.find((file) => path.basename(file.path) === name)!.contents);
+  const bundle = { code: output(BUNDLE_FILE), map: output(SOURCE_MAP_FILE) };
   const inputs = Object.keys(result.metafile.inputs).sort();
   try {
     const digest = digestOf(inputs);
     fs.mkdirSync(CACHE_DIR, { recursive: true });
-    // Written aside and renamed into place, bundle first: a synth running at the same
-    // time (another terminal, a test) never reads half a file or another tree's bundle.
-    writeAtomically(cachedBundle(digest), code);
+    // Written aside and renamed into place, map and bundle before the record: a synth running
+    // at the same time (another terminal, a test) never reads half a file or another tree's bundle.
+    writeAtomically(cachedMap(digest), bundle.map);
+    writeAtomically(cachedBundle(digest), bundle.code);
     writeAtomically(path.join(CACHE_DIR, 'inputs.json'), JSON.stringify({ inputs, digest }));
     for (const name of fs.readdirSync(CACHE_DIR)) {
-      if (name.endsWith('.js') && name !== `${digest}.js`) fs.rmSync(path.join(CACHE_DIR, name), { force: true });
+      if (/\.js(\.map)?$/.test(name) && !name.startsWith(`${digest}.`)) fs.rmSync(path.join(CACHE_DIR, name), { force: true });
     }
   } catch {
     // A read-only checkout still synthesizes; it only bundles every time.
   }
-  return code;
+  return bundle;
 }
 
 function writeAtomically(file: string, data: string | Buffer): void {
@@ -90,12 +113,16 @@ function writeAtomically(file: string, data: string | Buffer): void {
   fs.renameSync(aside, file);
 }
 
-/** Writes the handler's bundle to `outDir/index.js`, replacing whatever `outDir` held, and returns that path. */
+/**
+ * Writes the handler's bundle to `outDir/index.js` and its source map to
+ * `outDir/index.js.map`, replacing whatever `outDir` held, and returns the bundle's path.
+ */
 export function bundleHandler(outDir: string): string {
-  const code = fromCache() ?? build();
+  const { code, map } = fromCache() ?? build();
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, BUNDLE_FILE);
   fs.writeFileSync(outfile, code);
+  fs.writeFileSync(path.join(outDir, SOURCE_MAP_FILE), map);
   return outfile;
 }

@@ -8,7 +8,7 @@ import { App, AssetType, TerraformAsset } from 'cdktf';
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 import { deterministicZip } from './deterministic-zip';
-import { bundleHandler } from './handler-bundle';
+import { bundleHandler, SOURCE_MAP_FILE } from './handler-bundle';
 import { oneOf, type PropRules, validateProps } from './props';
 
 /** How the handler's code reaches Terraform. */
@@ -56,13 +56,17 @@ export class HandlerPackage extends Construct {
     addCustomSynthesis(this, { onSynthesize: () => fs.rmSync(staging, { recursive: true, force: true }) });
     const bundleDir = path.join(staging, 'bundle');
     bundleHandler(bundleDir);
+    // The bundle's source map stays beside the package, never in it: Lambda gets the
+    // bundle alone, and the local server's debug mode finds the map where the code is.
 
     if (packaging === 'asset') {
-      const zip = deterministicZip(bundleDir);
-      const zipFile = path.join(staging, 'function.zip');
-      fs.writeFileSync(zipFile, zip);
-      const asset = new TerraformAsset(this, 'zip', { path: zipFile, type: AssetType.FILE });
-      this.filename = asset.path;
+      const zip = deterministicZip(bundleDir, [SOURCE_MAP_FILE]);
+      const zipDir = path.join(staging, 'zip');
+      fs.mkdirSync(zipDir);
+      fs.writeFileSync(path.join(zipDir, 'function.zip'), zip);
+      fs.copyFileSync(path.join(bundleDir, SOURCE_MAP_FILE), path.join(zipDir, SOURCE_MAP_FILE));
+      const asset = new TerraformAsset(this, 'zip', { path: zipDir, type: AssetType.DIRECTORY });
+      this.filename = `${asset.path}/function.zip`;
       this.sourceCodeHash = createHash('sha256').update(zip).digest('base64');
       return;
     }
@@ -73,6 +77,7 @@ export class HandlerPackage extends Construct {
       type: 'zip',
       sourceDir: asset.path,
       outputPath: 'function.zip',
+      excludes: [SOURCE_MAP_FILE],
       // The archive's hash, and so the function's, must not depend on the umask of
       // whoever runs `terraform plan`.
       outputFileMode: '0644',

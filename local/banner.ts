@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { LocalApiKey } from './apigateway/api-keys';
+import type { SourceMapLink } from './lambda/code';
 import type { FunctionNode } from './lambda/function-node';
 import { MANAGEMENT_API_PREFIX } from './apigateway/management-api';
 import { invokeApiAccess } from './lambda/invoke-api';
@@ -28,6 +29,10 @@ export interface BannerInput {
   readonly nodes: ReadonlyMap<string, FunctionNode>;
   /** Execution logs are printed for every REST API request (`--verbose`). */
   readonly verbose?: boolean;
+  /** Watch mode: each save is served anew. */
+  readonly watch?: boolean;
+  /** Debug mode: where the inspector listens, and whether each function's code is linked to its source map. */
+  readonly debug?: { readonly url: string; readonly sourceMaps: readonly { readonly name: string; readonly link: SourceMapLink | undefined }[] };
 }
 
 /** The tutorial's resource; its requests are printed when the stack serves it. */
@@ -38,7 +43,7 @@ const EVENTS_DIR = path.join(__dirname, '..', 'events');
 /** The tutorial's output file; git ignores it, so the tutorial's step leaves the checkout clean. */
 const OUTPUT_FILE = 'outputfile.txt';
 
-export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys, nodes, verbose = false }: BannerInput): string {
+export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTables, initErrors, apiKeys, nodes, verbose = false, watch, debug }: BannerInput): string {
   const lines: string[] = [];
   const stackFile = path.relative(settings.userDir, path.join(model.stackDir, 'cdk.tf.json'));
   lines.push(`Serving the stack ${model.stackName} (${stackFile}), region ${model.region}`, '');
@@ -129,8 +134,30 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
     notes.push(`LOCAL_API_KEY is set but unused: ${apiKeys.length === 0 ? 'the stack declares no API key' : 'every API key of the stack has a value of its own'}.`);
   }
   if (notes.length > 0) lines.push('', 'Notes:', ...notes.map((note) => `  - ${note}`));
+  if (debug) lines.push('', ...debugLines(debug, nodes));
+  if (watch) {
+    lines.push(
+      '',
+      'Watching main.ts, constructs/ and function/: each save is type-checked, synthesized and served, on the same ports and data.',
+    );
+  }
   lines.push('', `Ready on ${baseUrl}. One line per request follows; Ctrl-C stops the server.`);
   return `${lines.join('\n')}\n`;
+}
+
+function debugLines(debug: NonNullable<BannerInput['debug']>, nodes: ReadonlyMap<string, FunctionNode>): string[] {
+  const lines = [
+    `Debugger: attach to ${debug.url} (VS Code: "Attach to npm run start:debug" in .vscode/launch.json; Chrome: chrome://inspect).`,
+    '  One environment per function, invocations wait for it, and no timeout applies (function or integration).',
+  ];
+  if ([...nodes.values()].some((node) => node.binary !== undefined)) {
+    lines.push('  Functions on another Node.js run in child processes, each with an inspector of its own: its "Debugger listening on" line follows when it starts.');
+  }
+  for (const { name, link } of debug.sourceMaps) {
+    if (link?.linked) lines.push(`  ${name}: breakpoints in its TypeScript sources bind (source map ${path.basename(link.map)}).`);
+    else if (link) lines.push(`  ${name}: no source map (${link.why}): breakpoints bind in its bundled JavaScript only.`);
+  }
+  return lines;
 }
 
 const KEY_ORIGINS: Readonly<Record<LocalApiKey['origin'], string>> = {

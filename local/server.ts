@@ -12,27 +12,24 @@
  *
  * `npm start` execs it with `--synth`, so that it is npm's child and gets the
  * signals npm forwards; SIGINT and SIGTERM stop it at any point, the synth included.
+ * With `--watch`, each save is served anew (./watch); with `--inspect`, a debugger
+ * can attach (./debug).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { AccessLog } from './access-log';
-import { assignApiKeyValues } from './apigateway/api-keys';
-import { RestApiGateway } from './apigateway/gateway';
 import { answerInternalError } from './apigateway/gateway-responses';
-import { MANAGEMENT_API_PREFIX, ManagementApi } from './apigateway/management-api';
 import { banner } from './banner';
-import { ConsolePage } from './console/console';
+import { openInspector } from './debug';
 import { EmbeddedDynamoDB } from './dynamodb/embedded-dynamodb';
-import { selectFunctionNode } from './lambda/function-node';
-import { invokeApiAccess, LAMBDA_API_PREFIX, LambdaInvokeApi } from './lambda/invoke-api';
-import { FunctionRuntime } from './lambda/runtime';
+import { ServedStack } from './served-stack';
 import { loadServerSettings, parseServerArgs, type ServerSettings, USAGE } from './settings';
-import { clientHost, isLoopback, urlHost } from './shared/host';
-import { LOCAL_ACCOUNT_ID } from './shared/local-account';
+import { clientHost, urlHost } from './shared/host';
 import { exitWithError, LocalError } from './shared/local-error';
 import { loadStack } from './stack/reader';
 import { findStackFile } from './stack/stack-file';
 import { StopRequest } from './stop-request';
-import { synthesize } from './synth';
+import { PROJECT_DIR, synthesize } from './synth';
+import { Reloader } from './watch/reloader';
 
 /** How long a shutdown waits for requests in flight before closing their connections. */
 const SHUTDOWN_GRACE_MS = 3000;
@@ -44,54 +41,23 @@ async function main(): Promise<void> {
     return;
   }
   const settings = loadServerSettings(process.env, args);
+  // Opened first, so that a busy port is reported before anything else runs.
+  const inspector = args.inspect && openInspector(args.inspect);
   const stop = new StopRequest();
   if (args.synth && (await synthesize(stop.signal)) === 'stopped') {
     process.stdout.write(`\n${stop.reason}: stopped before the server started.\n`);
     process.exit(0);
   }
   const baseUrl = `http://${urlHost(clientHost(settings.host))}:${settings.port}`;
-  const model = loadStack(findStackFile(settings.stackLocation), { baseUrl });
+  const stackFile = findStackFile(settings.stackLocation);
+  const model = loadStack(stackFile, { baseUrl });
   const dynamodbEndpoint = `http://${urlHost(clientHost(settings.host))}:${settings.dynamodbPort}`;
-
-  // One lookup per runtime: functions that share it share its Node.js, and its notice is said once.
-  const nodes = new Map(model.functions.map((fn) => [fn.runtime, selectFunctionNode(fn.runtime, process.env)]));
-  const runtimes = new Map(
-    model.functions.map((fn) => [
-      fn.name,
-      new FunctionRuntime(fn, {
-        extraEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint },
-        region: model.region,
-        logTo: process.stdout,
-        node: nodes.get(fn.runtime),
-      }),
-    ]),
-  );
-  const apiKeys = assignApiKeyValues(model.api?.apiKeys ?? [], settings.localApiKey);
+  const serveOptions = { settings, dynamodbEndpoint, verbose: args.verbose, debug: inspector ? { projectDir: PROJECT_DIR } : undefined };
   // Compiles templates, patterns and schemas now, so a bad one stops the server before it starts anything.
-  const gateway = model.api && new RestApiGateway(model.api, runtimes, model.region, apiKeys, { executionLogTo: args.verbose ? process.stdout : undefined });
-  const lambdaApi = new LambdaInvokeApi(runtimes, model.region, LOCAL_ACCOUNT_ID, invokeApiAccess(model, settings.host));
-  const managementApi = new ManagementApi(() => gateway, model.region, invokeApiAccess(model, settings.host));
-  // Beyond loopback the page is not served at all: it acts with the local credentials, whatever the API's authorization.
-  const consolePage = isLoopback(settings.host)
-    ? new ConsolePage({ model: () => model, gateway: () => gateway, runtimes: () => runtimes, dynamodbEndpoint })
-    : undefined;
+  let served = new ServedStack(model, serveOptions);
+  /** Versions a reload replaced, until their last requests are answered. */
+  const retiring = new Set<ServedStack>();
   const accessLog = new AccessLog(process.stdout);
-
-  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const pathname = q < 0 ? url : url.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-    if (pathname.startsWith(LAMBDA_API_PREFIX)) return lambdaApi.handle(req, res, pathname, query);
-    else if (pathname.startsWith(MANAGEMENT_API_PREFIX)) return managementApi.handle(req, res, pathname);
-    else if (consolePage?.serves(req.method, pathname)) return consolePage.handle(req, res, pathname, query);
-    else if (gateway) return gateway.handle(req, res, pathname, query);
-    else {
-      res.statusCode = 403;
-      res.setHeader('Content-Type', 'application/json');
-      res.end('{"message":"Missing Authentication Token"}');
-    }
-  };
   // The port is bound before anything else starts, so that a busy one is reported
   // first; a request that arrives meanwhile waits, and is served once all is
   // ready, or answered 503 if startup fails or is stopped.
@@ -101,7 +67,7 @@ async function main(): Promise<void> {
     // One request's failure is answered and logged: left unhandled, it would stop the server for every client.
     void startup.promise
       .then(
-        () => dispatch(req, res),
+        () => served.handle(req, res),
         (error: unknown) => answerNotStarted(res, error),
       )
       .catch((error: unknown) => answerInternalError(req, res, error));
@@ -109,19 +75,20 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 65_000;
   await listen(server, settings);
 
-  const started: { dynamodb?: EmbeddedDynamoDB } = {};
+  const started: { dynamodb?: EmbeddedDynamoDB; reloader?: Reloader } = {};
   const starting = Promise.all([
     EmbeddedDynamoDB.start({ host: settings.host, port: settings.dynamodbPort, dataDir: settings.dataDir, tables: model.tables, region: model.region }).then(
       (db) => (started.dynamodb = db),
     ),
-    Promise.all([...runtimes.values()].map(async (runtime) => ({ name: runtime.fn.name, error: await runtime.start() }))),
+    served.start(),
   ]);
   const stopEverything = async () => {
     // What is still starting has to finish before it can be stopped.
-    await Promise.all([closeServer(server), starting.catch(() => undefined)]);
-    await Promise.allSettled([...runtimes.values()].map((runtime) => runtime.stop()));
+    await Promise.all([closeServer(server), starting.catch(() => undefined), started.reloader?.close()]);
+    await Promise.allSettled([served, ...retiring].map((version) => version.stop()));
     await started.dynamodb?.stop();
     accessLog.flush();
+    inspector?.close();
   };
   let parts: Awaited<typeof starting> | 'stopped';
   try {
@@ -140,12 +107,43 @@ async function main(): Promise<void> {
   }
 
   const [dynamodb, inits] = parts;
-  const initErrors = inits
-    .filter((init) => init.error)
-    .map((init) => `${init.name} failed to initialise, and answers every invocation with: ${init.error!.errorType}: ${init.error!.errorMessage}`);
+  const initErrors = inits.map(({ name, error }) => `${name} failed to initialise, and answers every invocation with: ${error.errorType}: ${error.errorMessage}`);
   startup.resolve();
+  if (args.watch) {
+    started.reloader = new Reloader(
+      {
+        projectDir: PROJECT_DIR,
+        stackLocation: settings.stackLocation,
+        baseUrl,
+        serve: serveOptions,
+        dynamodb,
+        out: process.stdout,
+        stop: stop.signal,
+        current: () => served,
+        swap: (next) => {
+          const previous = served;
+          served = next;
+          retiring.add(previous);
+          void previous.retire(next).finally(() => retiring.delete(previous));
+        },
+      },
+      stackFile,
+    );
+  }
   process.stdout.write(
-    banner({ model, settings, baseUrl, dynamodbEndpoint: dynamodb.endpoint, createdTables: dynamodb.created, initErrors, apiKeys, nodes, verbose: args.verbose }),
+    banner({
+      model,
+      settings,
+      baseUrl,
+      dynamodbEndpoint: dynamodb.endpoint,
+      createdTables: dynamodb.created,
+      initErrors,
+      apiKeys: served.apiKeys,
+      nodes: served.nodes,
+      verbose: args.verbose,
+      watch: args.watch,
+      debug: inspector ? { url: inspector.url, sourceMaps: [...served.runtimes.values()].map((runtime) => ({ name: runtime.fn.name, link: runtime.sourceMap })) } : undefined,
+    }),
   );
 
   await stop.stopped;

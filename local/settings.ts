@@ -22,7 +22,10 @@ export interface ServerSettings {
   readonly userDir: string;
 }
 
-export const USAGE = `Usage: npm start [-- --in-memory] [-- --verbose]
+/** Where Node.js's inspector listens by default, as `node --inspect` has it. */
+export const DEFAULT_INSPECT_PORT = 9229;
+
+export const USAGE = `Usage: npm start [-- --in-memory] [--verbose] [--watch] [--inspect[=[host:]port]]
 
 Synthesizes the stack, then serves it (cdktf.out) on localhost: its REST API, the
 Lambda invoke API and an embedded DynamoDB. Ctrl-C, SIGINT or SIGTERM stops it.
@@ -31,6 +34,10 @@ Options:
   --in-memory   keep DynamoDB's data in memory only (nothing is read or written on disk)
   --verbose     print API Gateway's execution log of every REST API request
   --synth       synthesize the stack first, as \`npm run synth\` does (npm start passes it)
+  --watch       on each save of main.ts, constructs/ or function/, synthesize and type-check
+                again and serve the new version, on the same ports and data
+  --inspect     open Node.js's inspector for a debugger (default 127.0.0.1:${DEFAULT_INSPECT_PORT}), with one
+                environment per function, no timeouts, and source maps (npm run start:debug)
   --help        show this text
 
 Environment:
@@ -48,6 +55,12 @@ Methods with AWS_IAM authorization take requests SigV4-signed with the access ke
 local and the secret key local, e.g. curl --aws-sigv4 "aws:amz:<region>:execute-api" --user local:local.
 `;
 
+/** Where the inspector listens, for `--inspect`. */
+export interface InspectAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
 /** What `parseServerArgs` found on the command line. */
 export interface ServerArgs {
   readonly inMemory: boolean;
@@ -55,25 +68,52 @@ export interface ServerArgs {
   readonly synth: boolean;
   /** Print the execution log of every REST API request. */
   readonly verbose: boolean;
+  /** Serve each save anew (./watch); implies synth. */
+  readonly watch: boolean;
+  /** Debug mode, with the inspector there; undefined: not debugging. */
+  readonly inspect: InspectAddress | undefined;
   readonly help: boolean;
 }
 
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
   let inMemory = false;
   let synth = false;
+  let watch = false;
+  let inspect: InspectAddress | undefined;
   let help = false;
   let verbose = false;
   for (const arg of argv) {
     if (arg === '--in-memory') inMemory = true;
     else if (arg === '--verbose') verbose = true;
     else if (arg === '--synth') synth = true;
+    else if (arg === '--watch') watch = true;
+    else if (arg === '--inspect' || arg.startsWith('--inspect=')) inspect = parseInspect(arg.slice('--inspect='.length));
     else if (arg === '--help' || arg === '-h') help = true;
     else throw new LocalError(`Unknown argument ${JSON.stringify(arg)}. ${USAGE}`);
   }
-  return { inMemory, synth, verbose, help };
+  return { inMemory, synth: synth || watch, verbose, watch, inspect, help };
+}
+
+/** `--inspect`'s value as node takes it: nothing, a port, or host:port. */
+function parseInspect(raw: string): InspectAddress {
+  if (raw === '') return { host: '127.0.0.1', port: DEFAULT_INSPECT_PORT };
+  const colon = raw.lastIndexOf(':');
+  const host = colon < 0 ? '127.0.0.1' : raw.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = /^\d{1,5}$/.test(raw.slice(colon + 1)) ? Number(raw.slice(colon + 1)) : NaN;
+  if (!(port >= 0 && port <= 65535) || (host !== 'localhost' && net.isIP(host) === 0)) {
+    throw new LocalError(
+      `--inspect=${raw} is not an inspector address: expected a port (--inspect=${DEFAULT_INSPECT_PORT}) or host:port (--inspect=127.0.0.1:${DEFAULT_INSPECT_PORT}), as node --inspect takes it.`,
+    );
+  }
+  return { host, port };
 }
 
 export function loadServerSettings(env: NodeJS.ProcessEnv, args: ServerArgs, cwd = process.cwd()): ServerSettings {
+  if (args.watch && env.STACK_DIR) {
+    throw new LocalError(
+      `--watch serves what each save synthesizes into CDKTF_OUTDIR, but STACK_DIR=${env.STACK_DIR} names another stack to serve. Unset STACK_DIR to watch this project, or leave out --watch.`,
+    );
+  }
   const host = parseHost(env.HOST);
   const port = parsePort('PORT', env.PORT, 3000);
   const dynamodbPort = parsePort('DYNAMODB_PORT', env.DYNAMODB_PORT, 8000);

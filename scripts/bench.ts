@@ -61,3 +61,4 @@ console.log(`npm test: ${fmt(measure('npm', ['test', '--silent'], { ...ENV, CI: 
 
 part('Handler', 'scripts/bench-handler.ts');
 part('Local API', 'scripts/bench-local.ts');
+part('Watch mode reload', 'scripts/bench-reload.ts');

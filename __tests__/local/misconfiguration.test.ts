@@ -127,6 +127,19 @@ test('bad PORT, DYNAMODB_PORT and HOST values, and unknown arguments', async () 
   expect(await startupError({}, ['--persist'])).toContain('Unknown argument "--persist"');
 });
 
+test('--inspect values node --inspect would not take, an inspector port in use, and --watch with a STACK_DIR to serve', async () => {
+  expect(await startupError({}, ['--inspect=70000'])).toContain('--inspect=70000 is not an inspector address: expected a port (--inspect=9229) or host:port');
+  expect(await startupError({}, ['--inspect=example.com:9229'])).toContain('--inspect=example.com:9229 is not an inspector address');
+  const busy = await occupy();
+  try {
+    const port = (busy.address() as net.AddressInfo).port;
+    expect(await startupError({}, [`--inspect=${port}`])).toContain(`The inspector cannot listen on 127.0.0.1:${port}`);
+  } finally {
+    busy.close();
+  }
+  expect(await startupError({}, ['--watch'])).toContain(`--watch serves what each save synthesizes into CDKTF_OUTDIR, but STACK_DIR=${stackDir} names another stack to serve`);
+});
+
 test('a LOCAL_LAMBDA_NODE that is not a Node.js binary, or not of the runtime major', async () => {
   const missing = path.join(tempDir('none'), 'node');
   expect(await startupError({ LOCAL_LAMBDA_NODE: missing })).toContain(`LOCAL_LAMBDA_NODE=${missing} is not a Node.js binary that runs here`);

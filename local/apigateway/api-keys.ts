@@ -1,8 +1,8 @@
 /**
  * The values of the stack's API keys on this server. A key whose value the stack
  * writes out keeps it; the others, whose value AWS would generate at apply, get
- * LOCAL_API_KEY or a random key like API Gateway's, chosen at startup and printed
- * in the banner.
+ * LOCAL_API_KEY or a random key like API Gateway's, chosen at startup (and kept
+ * across reloads) and printed in the banner.
  */
 import { randomInt } from 'node:crypto';
 import { LocalError } from '../shared/local-error';
@@ -17,7 +17,11 @@ export interface LocalApiKey extends ApiKeyModel {
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const GENERATED_KEY_LENGTH = 40;
 
-export function assignApiKeyValues(keys: readonly ApiKeyModel[], localApiKey: string | undefined): LocalApiKey[] {
+/**
+ * @param previous the values this server gave the keys before (a reloaded stack): a key
+ * that had a generated value keeps it, so that clients' keys go on working.
+ */
+export function assignApiKeyValues(keys: readonly ApiKeyModel[], localApiKey: string | undefined, previous: readonly LocalApiKey[] = []): LocalApiKey[] {
   const valueless = keys.filter((key) => key.value === undefined);
   if (localApiKey !== undefined && valueless.length > 1) {
     throw new LocalError(
@@ -28,7 +32,8 @@ export function assignApiKeyValues(keys: readonly ApiKeyModel[], localApiKey: st
   const assigned = keys.map((key): LocalApiKey => {
     if (key.value !== undefined) return { ...key, value: key.value, origin: 'stack' };
     if (localApiKey !== undefined) return { ...key, value: localApiKey, origin: 'LOCAL_API_KEY' };
-    return { ...key, value: generatedKey(), origin: 'generated' };
+    const before = previous.find((k) => k.address === key.address && k.origin === 'generated');
+    return { ...key, value: before?.value ?? generatedKey(), origin: 'generated' };
   });
   const seen = new Map<string, LocalApiKey>();
   for (const key of assigned) {

@@ -42,6 +42,8 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 export interface GatewayOptions {
   /** Where to print the execution log of every request (`--verbose`); unset: nowhere. */
   readonly executionLogTo?: NodeJS.WritableStream;
+  /** Debug mode: no integration timeout, as a breakpoint may hold an invocation as long as it takes. @default false */
+  readonly debug?: boolean;
 }
 
 interface CompiledGatewayResponse {
@@ -53,6 +55,7 @@ interface CompiledGatewayResponse {
 }
 
 type InvocationOutcome = Exclude<InvocationResult, { kind: 'rejected' }>;
+
 
 export class RestApiGateway {
   private readonly stages = new Map<string, StageModel>();
@@ -235,7 +238,8 @@ export class RestApiGateway {
     // The function's request id, which is not API Gateway's.
     const lambdaRequestId = randomUUID();
     const sent = performance.now();
-    const result = await withTimeout(route.runtime!.invoke(payload, lambdaRequestId), route.integration.timeoutMs);
+    const invocation = route.runtime!.invoke(payload, lambdaRequestId);
+    const result = this.options.debug ? await invocation : await withTimeout(invocation, route.integration.timeoutMs);
     if (result === undefined) {
       log?.add('Execution failed due to a timeout error');
       return this.fail(state, 'INTEGRATION_TIMEOUT');

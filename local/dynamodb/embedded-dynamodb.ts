@@ -27,6 +27,7 @@ import { LocalError } from '../shared/local-error';
 import type { TableModel } from '../stack/model';
 import { checkLimits, jsonDepthExceeds, type KeySchema, MAX_JSON_DEPTH, nestingRefusal, type Refusal } from './limits';
 import { type DynamoDBAnswer, errorResponse, internalServerError, VALIDATION_EXCEPTION } from './protocol';
+import { createTable, tableState } from './tables';
 import { STOP_TIMEOUT_MS, WorkerHost } from './worker-host';
 
 export interface DynamoDBOptions {
@@ -55,6 +56,8 @@ export class EmbeddedDynamoDB {
   private constructor(
     private readonly front: Server,
     private readonly host: WorkerHost,
+    /** The key attributes of each table, for the limits on keys. */
+    private readonly keySchemas: Map<string, KeySchema>,
     options: DynamoDBOptions,
     /** Tables this start created (the others existed in DATA_DIR). */
     readonly created: readonly string[],
@@ -65,7 +68,7 @@ export class EmbeddedDynamoDB {
   /** Starts the worker, and once its tables are there, listens on DYNAMODB_PORT: no client ever sees a table missing. */
   static async start(options: DynamoDBOptions): Promise<EmbeddedDynamoDB> {
     const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-    const keySchemas = new Map<string, KeySchema>(options.tables.map((t) => [t.name, { hashKey: t.hashKey.name, rangeKey: t.rangeKey?.name }]));
+    const keySchemas = new Map<string, KeySchema>(options.tables.map((t) => [t.name, keySchemaOf(t)]));
     const host = new WorkerHost(options, log);
     const front = createServer((req, res) => {
       serve(req, res, host, keySchemas).catch((error: unknown) => {
@@ -82,7 +85,28 @@ export class EmbeddedDynamoDB {
       await host.stop();
       throw error;
     }
-    return new EmbeddedDynamoDB(front, host, options, created);
+    return new EmbeddedDynamoDB(front, host, keySchemas, options, created);
+  }
+
+  /**
+   * Makes sure of the tables a reloaded stack declares: creates those missing, and
+   * changes nothing at all when one exists with other keys than declared (reported;
+   * its data is never dropped). Tables the stack no longer declares stay as they are.
+   */
+  async declareTables(tables: readonly TableModel[]): Promise<DeclaredTables> {
+    const call = (operation: string, input: object) => this.host.call(operation, input);
+    const states = await Promise.all(tables.map(async (table) => ({ table, state: await tableState(table, call) })));
+    const otherKeys = states.flatMap(({ table, state }) => (state.kind === 'other-keys' ? [{ table: table.name, stored: state.stored, declared: state.declared }] : []));
+    if (otherKeys.length > 0) return { created: [], otherKeys };
+    const created: string[] = [];
+    for (const { table, state } of states) {
+      if (state.kind !== 'missing') continue;
+      await createTable(table, call);
+      created.push(table.name);
+    }
+    for (const table of tables) this.keySchemas.set(table.name, keySchemaOf(table));
+    this.host.addTables(tables);
+    return { created, otherKeys: [] };
   }
 
   /** Stops listening, lets requests in flight finish, then closes the database (LevelDB closes cleanly) and ends the worker. */
@@ -95,6 +119,16 @@ export class EmbeddedDynamoDB {
     await closed;
     clearTimeout(grace);
   }
+}
+
+/** What declareTables did: the tables it created, or, when some exist with other keys, those (and nothing done). */
+export interface DeclaredTables {
+  readonly created: readonly string[];
+  readonly otherKeys: readonly { readonly table: string; readonly stored: string; readonly declared: string }[];
+}
+
+function keySchemaOf(table: TableModel): KeySchema {
+  return { hashKey: table.hashKey.name, rangeKey: table.rangeKey?.name };
 }
 
 /** One client request: refused by DynamoDB's limits here, or answered by the worker. */

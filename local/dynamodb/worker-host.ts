@@ -25,6 +25,7 @@ import {
   TICK_SLOT,
   type ToDynamoDBWorker,
 } from './protocol';
+import { ownRequestHeaders } from './tables';
 
 export interface WorkerHostOptions {
   /** undefined: in memory only. */
@@ -85,11 +86,15 @@ export class WorkerHost {
   private diskPoll: NodeJS.Timeout | undefined;
   /** Requests that stalled or ended a worker, by fingerprint, with when they may be tried again. */
   private readonly quarantine = new Map<string, number>();
+  /** The tables a new worker makes sure of: the stack's, and those a reloaded stack added. */
+  private tables: readonly TableModel[];
 
   constructor(
     private readonly options: WorkerHostOptions,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.tables = options.tables;
+  }
 
   async start(): Promise<readonly string[]> {
     const created = await this.spawn();
@@ -99,10 +104,29 @@ export class WorkerHost {
 
   /** Resolves with the worker's answer, or DynamoDB's 500 when none can come. */
   send(req: IncomingMessage, body: string): Promise<DynamoDBAnswer> {
-    if (this.status === 'down' || this.status === 'stopping') return Promise.resolve(internalServerError());
     const headers: Record<string, string | string[] | undefined> = {};
     for (const name of DYNALITE_HEADERS) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
-    const request: DynamoDBRequest = { seq: this.nextSeq++, method: req.method ?? 'GET', url: req.url ?? '/', headers, body };
+    return this.submit({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body });
+  }
+
+  /**
+   * One DynamoDB API call of the server's own (a reloaded stack's new table), sent as
+   * a client's would be, in turn with theirs.
+   */
+  async call(operation: string, input: object): Promise<{ ok: boolean; body: Record<string, unknown> }> {
+    const answer = await this.submit({ method: 'POST', url: '/', headers: ownRequestHeaders(operation), body: JSON.stringify(input) });
+    return { ok: answer.status === 200, body: JSON.parse(answer.body) as Record<string, unknown> };
+  }
+
+  /** Tables a new worker makes sure of from now on, besides (or instead of, by name) those it had. */
+  addTables(tables: readonly TableModel[]): void {
+    const names = new Set(tables.map((table) => table.name));
+    this.tables = [...this.tables.filter((table) => !names.has(table.name)), ...tables];
+  }
+
+  private submit(fields: Omit<DynamoDBRequest, 'seq'>): Promise<DynamoDBAnswer> {
+    if (this.status === 'down' || this.status === 'stopping') return Promise.resolve(internalServerError());
+    const request: DynamoDBRequest = { seq: this.nextSeq++, ...fields };
     if (this.quarantine.size > 0 && this.quarantined(request)) return Promise.resolve(internalServerError());
     return new Promise((resolve) => {
       const pending: Pending = { request, resolve, sentAt: 0 };
@@ -140,7 +164,7 @@ export class WorkerHost {
   private async spawn(): Promise<readonly string[]> {
     this.status = 'starting';
     const state = new SharedArrayBuffer(SHARED_SLOTS * Int32Array.BYTES_PER_ELEMENT);
-    const workerData: DynamoDBWorkerData = { dataDir: this.options.dataDir, tables: this.options.tables, state };
+    const workerData: DynamoDBWorkerData = { dataDir: this.options.dataDir, tables: this.tables, state };
     const worker = new Worker(workerScript(WORKER), {
       eval: true,
       workerData,

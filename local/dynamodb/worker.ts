@@ -25,8 +25,8 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TableModel } from '../stack/model';
 import { itemBytes } from './limits';
+import { ensureTable, ownRequestHeaders } from './tables';
 import {
   type DynamoDBRequest,
   type DynamoDBResponse,
@@ -189,7 +189,14 @@ async function start(): Promise<FromDynamoDBWorker> {
   try {
     const created: string[] = [];
     for (const table of config.tables) {
-      if (await ensureTable(table)) created.push(table.name);
+      const outcome = await ensureTable(table, call);
+      if (outcome.kind === 'created') created.push(table.name);
+      if (outcome.kind === 'other-keys') {
+        return failed(
+          `The table ${table.name} stored in DATA_DIR=${config.dataDir} has ${outcome.stored}, but the stack declares ${outcome.declared}. ` +
+            'Set DATA_DIR to another directory to start this stack with empty tables (the stored data stays where it is), or declare the stored keys in the stack.',
+        );
+      }
     }
     return { kind: 'ready', created };
   } catch (error) {
@@ -250,54 +257,14 @@ function send(message: FromDynamoDBWorker): void {
   port.postMessage(message);
 }
 
-/** Creates `table` unless it exists; true if it created it. Refuses a stored table whose keys differ from the stack's. */
-async function ensureTable(table: TableModel): Promise<boolean> {
-  const described = await call('DescribeTable', { TableName: table.name });
-  if (described.ok) {
-    const keySchema = (described.body.Table as { KeySchema: { AttributeName: string; KeyType: string }[] }).KeySchema;
-    const stored = keySchema.map((key) => `${key.KeyType === 'HASH' ? 'hash' : 'range'} key ${key.AttributeName}`).join(', ');
-    const declared = [`hash key ${table.hashKey.name}`, ...(table.rangeKey ? [`range key ${table.rangeKey.name}`] : [])].join(', ');
-    if (stored !== declared) {
-      throw new Error(
-        `The table ${table.name} stored in DATA_DIR=${config.dataDir} has ${stored}, but the stack declares ${declared}. ` +
-          'Set DATA_DIR to another directory to start this stack with empty tables (the stored data stays where it is), or declare the stored keys in the stack.',
-      );
-    }
-    return false;
-  }
-  const index = (i: TableModel['globalSecondaryIndexes'][number]) => ({
-    IndexName: i.name,
-    KeySchema: [{ AttributeName: i.hashKey, KeyType: 'HASH' }, ...(i.rangeKey ? [{ AttributeName: i.rangeKey, KeyType: 'RANGE' }] : [])],
-    Projection: { ProjectionType: i.projectionType, ...(i.nonKeyAttributes.length > 0 ? { NonKeyAttributes: i.nonKeyAttributes } : {}) },
-  });
-  const created = await call('CreateTable', {
-    TableName: table.name,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: table.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
-    KeySchema: [
-      { AttributeName: table.hashKey.name, KeyType: 'HASH' },
-      ...(table.rangeKey ? [{ AttributeName: table.rangeKey.name, KeyType: 'RANGE' }] : []),
-    ],
-    ...(table.globalSecondaryIndexes.length > 0 ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes.map(index) } : {}),
-    ...(table.localSecondaryIndexes.length > 0 ? { LocalSecondaryIndexes: table.localSecondaryIndexes.map(index) } : {}),
-  });
-  if (!created.ok) throw new Error(`The embedded DynamoDB refused to create ${table.address} (${table.name}): ${JSON.stringify(created.body)}.`);
-  return true;
-}
-
-/** One DynamoDB API call to dynalite in this thread; dynalite checks that a signature is present, not what it is. */
+/** One DynamoDB API call to dynalite in this thread. */
 function call(operation: string, input: object): Promise<{ ok: boolean; body: Record<string, unknown> }> {
   return new Promise((resolve) => {
     const request: DynamoDBRequest = {
       seq: 0,
       method: 'POST',
       url: '/',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': `DynamoDB_20120810.${operation}`,
-        'x-amz-date': '20250101T000000Z',
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20250101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
-      },
+      headers: ownRequestHeaders(operation),
       body: JSON.stringify(input),
     };
     serve(request, (response) => resolve({ ok: response.status === 200, body: JSON.parse(response.body) as Record<string, unknown> }));

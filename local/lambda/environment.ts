@@ -34,7 +34,14 @@ function heapLimitMb(memoryMb: number): number {
 }
 
 export function workerTransport(script: string, env: Record<string, string>, memoryMb: number, logTo: NodeJS.WritableStream, events: TransportEvents): Transport {
-  const worker = new Worker(script, { env, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(memoryMb) } });
+  const worker = new Worker(script, {
+    env,
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(memoryMb) },
+    // A debugger lists the thread by this name.
+    name: `${env.AWS_LAMBDA_FUNCTION_NAME} environment`,
+  });
   // Written rather than piped: a pipe per environment would add listeners to logTo for each of up to DEFAULT_CONCURRENCY.
   worker.stdout.on('data', (chunk: Buffer) => logTo.write(chunk));
   worker.stderr.on('data', (chunk: Buffer) => logTo.write(chunk));
@@ -58,8 +65,21 @@ export function workerTransport(script: string, env: Record<string, string>, mem
   };
 }
 
-export function childTransport(script: string, binary: string, env: Record<string, string>, memoryMb: number, logTo: NodeJS.WritableStream, events: TransportEvents): Transport {
-  const child: ChildProcess = spawn(binary, [`--max-old-space-size=${heapLimitMb(memoryMb)}`, script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+/**
+ * @param inspect opens the child's inspector on a free port of 127.0.0.1; its
+ * "Debugger listening on ws://..." line goes to `logTo` with the rest of its stderr.
+ */
+export function childTransport(
+  script: string,
+  binary: string,
+  env: Record<string, string>,
+  memoryMb: number,
+  logTo: NodeJS.WritableStream,
+  events: TransportEvents,
+  inspect = false,
+): Transport {
+  const flags = [`--max-old-space-size=${heapLimitMb(memoryMb)}`, ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
+  const child: ChildProcess = spawn(binary, [...flags, script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   child.stdout!.on('data', (chunk: Buffer) => logTo.write(chunk));
   let stopping = false;
   let outOfMemory = false;
@@ -101,7 +121,7 @@ export class Environment {
   /** Settles once init has run, with its error if it failed; rejects if the environment ends before. */
   readonly ready: Promise<LambdaErrorObject | undefined>;
   /** The invocation it runs now, with its timeout, when it started, and its log so far (the function's lines). */
-  current: { readonly invocation: Invocation; readonly timer: NodeJS.Timeout; readonly startedAt: number; readonly log: string[] } | undefined;
+  current: { readonly invocation: Invocation; readonly timer: NodeJS.Timeout | undefined; readonly startedAt: number; readonly log: string[] } | undefined;
   /** How long its init took, until its first invocation reports it (as Lambda's first REPORT of an environment does). */
   initDurationMs: number | undefined;
   /** Since when it has been idle; undefined while starting or running. */

@@ -21,6 +21,10 @@
  * An environment is a worker thread of this process when this Node.js is of the
  * runtime's major version, else a child process of a Node.js that is
  * (./function-node); both run ./sandbox (./environment).
+ *
+ * Why this file is long: scheduling (waiting, scale-out, release, timeouts,
+ * crashes, idle reaping, retirement) is one state machine over the same fields;
+ * split, each part would reach into the other's.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -29,13 +33,13 @@ import * as path from 'node:path';
 import { LocalError } from '../shared/local-error';
 import { workerScript } from '../shared/worker-script';
 import type { FunctionModel } from '../stack/model';
+import { linkSourceMap, prepareCode, type SourceMapLink } from './code';
 import { childTransport, Environment, type ExitReason, workerTransport } from './environment';
 import { lambdaEnvironment } from './environment-variables';
 import type { FunctionNode } from './function-node';
 import { functionError, type Invocation, type InvocationResult, MAX_REQUEST_BYTES } from './invocation';
 import { epochNow, invocationLog, type InvocationStatus } from './invocation-log';
 import type { FromSandbox, LambdaErrorObject, SandboxConfig } from './protocol';
-import { extractZip } from './zip';
 
 /**
  * How many environments a function without reserved concurrency may have at once
@@ -61,6 +65,14 @@ export interface RuntimeOptions {
    * @default 10 minutes
    */
   readonly idleMs?: number;
+  /**
+   * Debug mode: one environment at a time, whose invocations wait for it rather than
+   * start others, no timeout (a breakpoint may hold an invocation as long as it takes),
+   * and the handler's module linked to its source map, resolved against `projectDir`.
+   * Child-process environments open an inspector of their own on a free port.
+   * @default undefined: Lambda's execution model
+   */
+  readonly debug?: { readonly projectDir: string };
 }
 
 /** An invocation no environment has taken yet, since `since` (performance.now()). */
@@ -92,6 +104,12 @@ export class FunctionRuntime {
   private script: string | undefined;
   private tempDir: string | undefined;
   private stopped = false;
+  /** How many environments may run at once: the concurrency limit, or one in debug mode. */
+  private readonly maxEnvironments: number;
+  /** In debug mode, whether the handler's module was linked to its source map, or why not. */
+  sourceMap: SourceMapLink | undefined;
+  /** Resolves when no invocation is in flight any more (see retire()). */
+  private onIdle: (() => void) | undefined;
 
   constructor(
     readonly fn: FunctionModel,
@@ -99,6 +117,7 @@ export class FunctionRuntime {
   ) {
     const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     this.limit = fn.reservedConcurrency ?? DEFAULT_CONCURRENCY;
+    this.maxEnvironments = options.debug ? Math.min(1, this.limit) : this.limit;
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     this.config = {
       codeDir: '',
@@ -123,7 +142,11 @@ export class FunctionRuntime {
     this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), `lambda-${this.fn.name}-`));
     this.script = path.join(this.tempDir, 'runtime.cjs');
     fs.writeFileSync(this.script, workerScript(SANDBOX));
-    this.config = { ...this.config, codeDir: this.prepareCode(this.tempDir) };
+    const codeDir = path.join(this.tempDir, 'task');
+    prepareCode(this.fn.code, codeDir);
+    const { debug } = this.options;
+    if (debug) this.sourceMap = linkSourceMap(this.fn.code, this.fn.handler, codeDir, debug.projectDir, path.join(this.tempDir, 'source-maps'));
+    this.config = { ...this.config, codeDir };
     this.env.LAMBDA_TASK_ROOT = this.config.codeDir;
     this.reaper = setInterval(() => this.reapIdle(), Math.min(this.idleMs, 60_000)).unref();
     if (this.limit === 0) return undefined;
@@ -134,26 +157,17 @@ export class FunctionRuntime {
     );
   }
 
-  private prepareCode(tempDir: string): string {
-    const { code } = this.fn;
-    if (code.kind === 'directory') return code.dir;
-    const dir = path.join(tempDir, 'task');
-    fs.mkdirSync(dir);
-    extractZip(code.file, dir);
-    return dir;
-  }
-
   private spawn(): Environment {
     if (!this.script) throw new LocalError(`FunctionRuntime.start() must run before invoking ${this.fn.name}.`);
     const script = this.script;
     const { binary } = this.options.node ?? {};
     const { memoryMb } = this.fn;
-    const { logTo } = this.options;
+    const { logTo, debug } = this.options;
     const environment = new Environment(
       (events) =>
         binary === undefined
           ? workerTransport(script, this.env, memoryMb, logTo, events)
-          : childTransport(script, binary, this.env, memoryMb, logTo, events),
+          : childTransport(script, binary, this.env, memoryMb, logTo, events, debug !== undefined),
       (message) => this.receive(environment, message),
       (reason) => this.crashed(environment, reason),
     );
@@ -222,6 +236,7 @@ export class FunctionRuntime {
           if (settled) return;
           settled = true;
           this.inFlight--;
+          if (this.inFlight === 0) this.onIdle?.();
           resolve(result);
         },
       };
@@ -247,7 +262,7 @@ export class FunctionRuntime {
     // With none busy, none can come free: each waiting invocation needs a new environment. Otherwise one
     // cold start at a time: each competes for the same cores, and a burst of them would slow every one.
     const due = busy === 0 ? this.waiting.length : Math.min(1, this.waiting.filter((w) => now - w.since >= this.coldStartMs).length);
-    while (this.starting < due && this.environments.size < this.limit) this.spawn();
+    while (this.starting < due && this.environments.size < this.maxEnvironments) this.spawn();
     const next = this.waiting.find((w) => now - w.since < this.coldStartMs);
     if (next) this.scaleTimer = setTimeout(() => this.scaleOut(), Math.ceil(next.since + this.coldStartMs - now));
   }
@@ -265,7 +280,7 @@ export class FunctionRuntime {
     env.idleSince = undefined;
     const timeoutMs = this.fn.timeoutSeconds * 1000;
     // The clock starts now, as the invocation starts in its environment: neither init nor anything before counts.
-    const timer = setTimeout(() => this.timeOut(env), timeoutMs);
+    const timer = this.options.debug ? undefined : setTimeout(() => this.timeOut(env), timeoutMs);
     env.current = { invocation, timer, startedAt: epochNow(), log: [] };
     env.transport.send({ kind: 'invoke', payload: invocation.payload, requestId: invocation.requestId, deadline: Date.now() + timeoutMs });
   }
@@ -369,6 +384,15 @@ export class FunctionRuntime {
   /** How many environments the function has now, warm or starting; for the tests of its execution model. */
   get environmentCount(): number {
     return this.environments.size;
+  }
+
+  /**
+   * Stops once no invocation is in flight: what a version of the stack that is no
+   * longer served does, so that the invocations it admitted finish on its code.
+   */
+  async retire(): Promise<void> {
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
+    await this.stop();
   }
 
   /** Ends every environment (answering what is still running with an error) and removes unpacked code. */

@@ -22,7 +22,14 @@ export interface StackModel {
   readonly notices: readonly string[];
 }
 
-export type FunctionCode = { readonly kind: 'directory'; readonly dir: string } | { readonly kind: 'zip'; readonly file: string };
+/**
+ * The code Terraform would upload: a directory an archive_file zips (but the paths under it that its
+ * `excludes` name), one file it zips (`source_file`), or a zip file.
+ */
+export type FunctionCode =
+  | { readonly kind: 'directory'; readonly dir: string; readonly excludes: readonly string[] }
+  | { readonly kind: 'file'; readonly file: string }
+  | { readonly kind: 'zip'; readonly file: string };
 
 export interface FunctionModel {
   readonly address: string;

@@ -79,7 +79,7 @@ export class LambdaReader extends ResourceReader {
     if (archiveRef) {
       const archive = this.document.find(`data.archive_file.${archiveRef[1]}`);
       if (!archive) throw new LocalError(`${resource.address}.filename refers to data.archive_file.${archiveRef[1]}, which the stack does not declare.`);
-      for (const unsupported of ['source', 'source_content', 'excludes', 'exclude_symlink_directories']) {
+      for (const unsupported of ['source', 'source_content', 'exclude_symlink_directories']) {
         if (!isEmpty(archive.config[unsupported])) {
           throw new LocalError(`${archive.address}.${unsupported} is set; the local server reads archives made from source_dir or source_file only.`);
         }
@@ -87,12 +87,12 @@ export class LambdaReader extends ResourceReader {
       if (archive.config.source_dir !== undefined) {
         const dir = path.resolve(this.context.stackDir, this.document.stringAttribute(archive, 'source_dir'));
         if (!fs.existsSync(dir)) throw new LocalError(`${archive.address}.source_dir is ${dir}, which does not exist. Run \`npm run synth\` again.`);
-        return { kind: 'directory', dir };
+        return { kind: 'directory', dir, excludes: this.excludes(archive) };
       }
       if (archive.config.source_file !== undefined) {
         const file = path.resolve(this.context.stackDir, this.document.stringAttribute(archive, 'source_file'));
         if (!fs.existsSync(file)) throw new LocalError(`${archive.address}.source_file is ${file}, which does not exist. Run \`npm run synth\` again.`);
-        return { kind: 'directory', dir: path.dirname(file) };
+        return { kind: 'file', file };
       }
       throw new LocalError(`${archive.address} has neither source_dir nor source_file.`);
     }
@@ -101,11 +101,29 @@ export class LambdaReader extends ResourceReader {
     if (!fs.existsSync(file)) throw new LocalError(`${resource.address}.filename is ${file}, which does not exist. Run \`npm run synth\` again.`);
     return { kind: 'zip', file };
   }
+
+  /** An archive's `excludes`: paths under its source_dir that the zip leaves out. */
+  private excludes(archive: Declared): string[] {
+    const raw = this.optional(archive, 'excludes');
+    if (isEmpty(raw)) return [];
+    const excludes = Array.isArray(raw) ? raw : [raw];
+    for (const exclude of excludes) {
+      if (typeof exclude !== 'string' || GLOB.test(exclude)) {
+        throw new LocalError(
+          `${archive.address}.excludes holds ${JSON.stringify(exclude)}; the local server leaves out files named by their path under source_dir (index.js.map), not by a pattern. Name each file.`,
+        );
+      }
+    }
+    return (excludes as string[]).map((exclude) => path.normalize(exclude));
+  }
 }
 
 function isSystemLogLevel(level: string): level is SystemLogLevel {
   return (SYSTEM_LOG_LEVELS as readonly string[]).includes(level);
 }
+
+/** Characters that make an archive's exclude a pattern rather than a path. */
+const GLOB = /[*?[\]{}]/;
 
 function isLogLevel(level: string): level is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(level);

@@ -1,0 +1,105 @@
+/**
+ * `npm run start:debug`, as a user debugs the function: a debugger attaches to the
+ * inspector the server opens, sets a breakpoint in function/index.ts (the
+ * TypeScript source, as in VS Code), and a request pauses there, in the execution
+ * environment that serves it, until the debugger resumes it. This test is the
+ * debugger: it speaks the Chrome DevTools Protocol as VS Code and Chrome do
+ * (NodeWorker for the environments' threads), and maps positions through the
+ * bundle's source map as they do.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '../../scripts/support/free-port';
+import { CdpConnection, type CdpSession } from '../helpers/cdp';
+import { type NpmProcess, startNpm } from '../helpers/npm';
+import { mappings, readSourceMap } from '../helpers/source-map';
+import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
+import { cleanUp, curlPost, type Response } from './harness';
+
+const READY = 'Ready on ';
+/** The handler's first statement: every invocation runs it. */
+const BREAKPOINT_LINE = 'const started = performance.now();';
+/** The function's timeout in this test: a breakpoint holds the invocation longer. */
+const TIMEOUT_SECONDS = 1;
+
+let checkout: UserCheckout;
+let run: NpmProcess | undefined;
+let cdp: CdpConnection | undefined;
+
+beforeAll(() => {
+  checkout = userCheckout('debug');
+});
+
+afterAll(async () => {
+  cdp?.close();
+  await run?.stop();
+  cleanUp();
+  checkout.remove();
+});
+
+/** The function's environment, as a debugger attaches to it through the server's inspector; its Debugger domain enabled. */
+async function attachToEnvironment(connection: CdpConnection): Promise<CdpSession> {
+  await connection.process.send('NodeWorker.enable', { waitForDebuggerOnStart: true });
+  const attached = await connection.process.next('NodeWorker.attachedToWorker', (params) =>
+    String((params.workerInfo as { title: string }).title).includes('LambdaFunctionOverHttps'),
+  );
+  const worker = connection.worker(String(attached.sessionId));
+  await worker.send('Debugger.enable');
+  // A thread that started after NodeWorker.enable waits for its debugger; one that ran before goes on.
+  if (attached.waitingForDebugger) await worker.send('Runtime.runIfWaitingForDebugger');
+  return worker;
+}
+
+test(`npm run start:debug: a breakpoint set in function/index.ts binds through the source map, pauses the request in its environment past the function's timeout, and the request completes once resumed`, async () => {
+  const [port, dynamodbPort, inspectPort] = [await freePort(), await freePort(), await freePort()];
+  run = startNpm(checkout.dir, 'start:debug', [`--inspect=${inspectPort}`, '--in-memory'], {
+    env: { PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), FUNCTION_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) },
+  });
+  const banner = await run.waitFor(READY);
+  expect(banner).toContain(`Debugger listening on ws://127.0.0.1:${inspectPort}/`);
+  expect(banner).toContain('LambdaFunctionOverHttps: breakpoints in its TypeScript sources bind (source map index.js.map).');
+
+  cdp = await CdpConnection.open(inspectPort);
+  const worker = await attachToEnvironment(cdp);
+  const script = await worker.next('Debugger.scriptParsed', (params) => /\/task\/index\.js$/.test(String(params.url)));
+  expect(script.sourceMapURL).toMatch(/^file:\/\//);
+
+  // As a debugger does: the TypeScript line, through the map, to a position in the bundle.
+  const source = path.join(checkout.dir, 'function', 'index.ts');
+  const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((text) => text.includes(BREAKPOINT_LINE));
+  const sourceMap = readSourceMap(String(script.sourceMapURL));
+  const [target] = mappings(sourceMap)
+    .filter((mapping) => mapping.source === pathToFileURL(source).href && mapping.originalLine === line)
+    .sort((a, b) => a.generatedLine - b.generatedLine || a.generatedColumn - b.generatedColumn);
+  expect(target).toBeDefined();
+  const breakpoint = await worker.send('Debugger.setBreakpointByUrl', {
+    url: script.url,
+    lineNumber: target.generatedLine,
+    columnNumber: target.generatedColumn,
+  });
+  expect(breakpoint.locations).toHaveLength(1);
+
+  const answer: Promise<Response> = curlPost(`http://127.0.0.1:${port}/prod/DynamoDBManager`, '{"operation":"ping"}');
+  const paused = await worker.next('Debugger.paused');
+  const [frame] = paused.callFrames as { location: { lineNumber: number; columnNumber: number } }[];
+  const original = sourceMap.map.findEntry(frame.location.lineNumber, frame.location.columnNumber) as { originalSource: string; originalLine: number };
+  expect({ file: fileURLToPath(original.originalSource), line: original.originalLine }).toEqual({ file: source, line });
+
+  // Held at the breakpoint past the function's timeout: no answer yet, and no timeout when it resumes.
+  let answered = false;
+  void answer.then(() => (answered = true));
+  await new Promise((resolve) => setTimeout(resolve, (TIMEOUT_SECONDS + 1) * 1000));
+  expect(answered).toBe(false);
+  await worker.send('Debugger.resume');
+  expect(await answer).toMatchObject({ status: 200, body: '"pong"' });
+}, 180_000);
+
+test('.vscode/launch.json attaches to the port npm run start:debug opens, with source maps', () => {
+  const launch = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '.vscode', 'launch.json'), 'utf8')) as {
+    configurations: { name: string; type: string; request: string; port: number; sourceMaps: boolean }[];
+  };
+  expect(launch.configurations).toContainEqual(
+    expect.objectContaining({ name: 'Attach to npm run start:debug', type: 'node', request: 'attach', port: 9229, sourceMaps: true }),
+  );
+});
