@@ -120,7 +120,7 @@ export function tallyOperators(expression: string, update: boolean): OperatorTal
   let i = 0;
   while (i < expression.length) {
     const c = expression[i];
-    if (c === ':' || c === '#' || /[0-9]/.test(c)) {
+    if (c === ':' || c === '#' || (c >= '0' && c <= '9')) {
       i = skipName(expression, i + 1); // A placeholder, or a list index.
     } else if (NAME_START.test(c)) {
       const end = skipName(expression, i);
