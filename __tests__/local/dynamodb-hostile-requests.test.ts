@@ -243,6 +243,54 @@ describe("DynamoDB's limits, enforced as DynamoDB enforces them", () => {
     });
   });
 
+  test("an update of 301 operators is refused through the REST API, naming the problem, and one of 300 is applied; an IN of 101 operands and a 256-byte placeholder get DynamoDB's messages, 100 and 255 are served", async () => {
+    const update = (n: number) => `SET ${Array.from({ length: n }, (_, i) => `n${i}=:v+:v`).join(',')}`;
+    const within = (n: number) => Array.from({ length: n }, (_, i) => `:v${i}`).join(',');
+    const values = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`:v${i}`, { N: String(i) }]));
+    const before = await snapshot();
+    expect(await rest({ operation: 'update', payload: { Key: { id: 'ops' }, UpdateExpression: update(301), ExpressionAttributeValues: { ':v': 1 } } })).toMatchObject({
+      status: 400,
+      body: JSON.stringify({ message: 'DynamoDB rejected the request: Invalid UpdateExpression: The expression contains too many operators; operator count: 301' }),
+    });
+    expect(await rest({ operation: 'list', payload: { FilterExpression: `n0 IN (${within(101)})`, ExpressionAttributeValues: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`:v${i}`, i])) } })).toMatchObject({
+      status: 400,
+      body: JSON.stringify({ message: 'DynamoDB rejected the request: Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 101' }),
+    });
+    expect(await refusal(() => dynamodb.send(new ScanCommand({ TableName: TABLE, FilterExpression: `n0 IN (${within(101)})`, ExpressionAttributeValues: values(101) })))).toEqual({
+      name: 'ValidationException',
+      message: 'Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 101',
+      status: 400,
+    });
+    const placeholder = (bytes: number) => `#${'p'.repeat(bytes - 1)}`;
+    expect(await refusal(() => dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: 'seed' } }, ProjectionExpression: placeholder(256), ExpressionAttributeNames: { [placeholder(256)]: 'name' } })))).toEqual({
+      name: 'ValidationException',
+      message: 'ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: 256',
+      status: 400,
+    });
+    expect(await snapshot()).toEqual(before);
+    // At the limits, each is served.
+    expect((await rest({ operation: 'update', payload: { Key: { id: 'ops' }, UpdateExpression: update(300), ExpressionAttributeValues: { ':v': 1 } } })).status).toBe(200);
+    const ops = (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: 'ops' } } }))).Item ?? {};
+    expect([Object.keys(ops).length, ops.n0, ops.n299]).toEqual([301, { N: '2' }, { N: '2' }]);
+    const found = await dynamodb.send(new ScanCommand({ TableName: TABLE, FilterExpression: `n0 IN (${within(100)})`, ExpressionAttributeValues: values(100) }));
+    expect(found.Items?.map((item) => item.id.S)).toEqual(['ops']);
+    const read = await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: 'seed' } }, ProjectionExpression: placeholder(255), ExpressionAttributeNames: { [placeholder(255)]: 'name' } }));
+    expect(read.Item).toEqual({ name: { S: 'Bob' } });
+  });
+
+  test('an attribute name of 65,535 bytes is stored and read back; one of 65,536 is refused with DynamoDB\'s message, in an item and in a value to set', async () => {
+    const name = (bytes: number) => 'n'.repeat(bytes);
+    await dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: 'long-name' }, [name(65_535)]: { S: 'x' } } }));
+    expect((await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: 'long-name' } } }))).Item?.[name(65_535)]).toEqual({ S: 'x' });
+    const before = await snapshot();
+    const TOO_LARGE = { name: 'ValidationException', message: '1 validation error detected: Attribute name is too large, must be less than 65536 bytes', status: 400 };
+    expect(await refusal(() => dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: 'longer-name' }, [name(65_536)]: { S: 'x' } } })))).toEqual(TOO_LARGE);
+    expect(
+      await refusal(() => dynamodb.send(new UpdateItemCommand({ TableName: TABLE, Key: { id: { S: 'long-name' } }, UpdateExpression: 'SET m = :m', ExpressionAttributeValues: { ':m': { M: { [name(65_536)]: { N: '1' } } } } }))),
+    ).toEqual(TOO_LARGE);
+    expect(await snapshot()).toEqual(before);
+  });
+
   test('an attribute named __proto__, which dynalite would drop without a word, is refused, naming it', async () => {
     const before = await snapshot();
     const put = await rawDynamoDB('PutItem', `{"TableName":"${TABLE}","Item":{"id":{"S":"proto"},"__proto__":{"S":"x"},"a":{"N":"1"}}}`);

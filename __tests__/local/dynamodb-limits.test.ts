@@ -4,7 +4,7 @@
  * either side, and checks that stay linear and iterative on hostile input. The same
  * limits over HTTP, through the server, are in dynamodb-hostile-requests.test.ts.
  */
-import { deepestDocumentPath, hasRedundantParentheses, hasUnclosedParenthesis } from '../../local/dynamodb/expressions';
+import { deepestDocumentPath, hasRedundantParentheses, hasUnclosedParenthesis, tallyOperators } from '../../local/dynamodb/expressions';
 import { checkLimits, itemBytes, jsonDepthExceeds, type KeySchema, MAX_ITEM_BYTES, nestingLevels, UNSTORABLE_NAME } from '../../local/dynamodb/limits';
 
 const TABLE = 'items';
@@ -135,6 +135,105 @@ describe('expressions', () => {
     expect(check('UpdateItem', { TableName: TABLE, Key: {}, UpdateExpression: `SET ${path(33)} = :v` })).toBe(
       'Invalid UpdateExpression: The document path has too many nesting levels; nesting levels: 33',
     );
+  });
+});
+
+describe('operators: 300 in an expression, as DynamoDB counts them', () => {
+  const TOO_MANY = 'The expression contains too many operators; operator count: 301';
+  /** `n` comparisons joined by OR: 2n - 1 operators. */
+  const ors = (n: number) => Array.from({ length: n }, (_, i) => `a${i} = :v`).join(' OR ');
+
+  test('comparators, AND, OR, NOT and function calls count; the AND of a BETWEEN, parentheses, names and placeholders do not', () => {
+    expect(tallyOperators('a = :v', false).operators).toBe(1);
+    expect(tallyOperators('a <> :v AND b <= :w OR NOT c >= :x', false).operators).toBe(6);
+    expect(tallyOperators('a BETWEEN :lo AND :hi AND b < :v', false).operators).toBe(3);
+    expect(tallyOperators('attribute_exists(#and) AND size(l[3]) > :in', false).operators).toBe(4);
+    expect(tallyOperators('a IN (:x, :y) or not (b>c)', false).operators).toBe(4);
+  });
+
+  test("in an update expression, + - and functions count, and SET's = does not (the developer guide's example has two)", () => {
+    expect(tallyOperators('SET a = :val1 + :val2 + :val3', true).operators).toBe(2);
+    expect(tallyOperators('SET a = :v, b = :w REMOVE c ADD d :n DELETE e :s', true).operators).toBe(0);
+    expect(tallyOperators('SET l = list_append(if_not_exists(l, :empty), :new), n = n - :one', true).operators).toBe(3);
+  });
+
+  test('300 pass and 301 are refused, in conditions, filters and updates, at any operation', () => {
+    const condition300 = `NOT ${ors(150)}`;
+    expect(tallyOperators(condition300, false).operators).toBe(300);
+    expect(check('DeleteItem', { TableName: TABLE, Key: {}, ConditionExpression: condition300 })).toBeUndefined();
+    expect(check('DeleteItem', { TableName: TABLE, Key: {}, ConditionExpression: ors(151) })).toBe(`Invalid ConditionExpression: ${TOO_MANY}`);
+    expect(check('Query', { TableName: TABLE, FilterExpression: ors(151) })).toBe(`Invalid FilterExpression: ${TOO_MANY}`);
+    const update = (n: number) => `SET ${Array.from({ length: n }, (_, i) => `n${i}=:v+:v`).join(',')}`;
+    expect(check('UpdateItem', { TableName: TABLE, Key: {}, UpdateExpression: update(300) })).toBeUndefined();
+    expect(check('UpdateItem', { TableName: TABLE, Key: {}, UpdateExpression: update(301) })).toBe(`Invalid UpdateExpression: ${TOO_MANY}`);
+    expect(check('GetItem', { TableName: TABLE, Key: {}, ProjectionExpression: Array.from({ length: 400 }, (_, i) => `a${i}`).join(',') })).toBeUndefined();
+  });
+
+  test('DynamoDB stops counting at 301: a<b or (a<b or (...)) 149 deep (299) passes, 150 and 454 deep are refused at 301', () => {
+    const nestedOr = (depth: number) => `a<b ${'or (a<b '.repeat(depth)}${')'.repeat(depth)}`;
+    expect(check('UpdateItem', { TableName: TABLE, Key: {}, ConditionExpression: nestedOr(149) })).toBeUndefined();
+    expect(check('UpdateItem', { TableName: TABLE, Key: {}, ConditionExpression: nestedOr(150) })).toBe(`Invalid ConditionExpression: ${TOO_MANY}`);
+    expect(Buffer.byteLength(nestedOr(454))).toBeLessThan(4096);
+    expect(check('UpdateItem', { TableName: TABLE, Key: {}, ConditionExpression: nestedOr(454) })).toBe(`Invalid ConditionExpression: ${TOO_MANY}`);
+  });
+});
+
+describe('IN: 100 operands', () => {
+  const list = (n: number) => Array.from({ length: n }, (_, i) => `:v${i}`).join(', ');
+
+  test('operands are counted at the list\'s own depth, the largest list deciding', () => {
+    expect(tallyOperators(`a IN (${list(3)})`, false).largestIn).toBe(3);
+    expect(tallyOperators('a IN (size(b), :v) AND (c in (:x) OR d IN (:y, :z, size(e)))', false).largestIn).toBe(3);
+    expect(tallyOperators('contains(a, :v) AND (b = :w)', false).largestIn).toBe(0);
+  });
+
+  test('100 pass and 101 are refused, naming the expression and the count', () => {
+    expect(check('Scan', { TableName: TABLE, FilterExpression: `a IN (${list(100)})` })).toBeUndefined();
+    expect(check('Scan', { TableName: TABLE, FilterExpression: `a = :a OR a IN (${list(101)})` })).toBe(
+      'Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 101',
+    );
+    expect(check('PutItem', { TableName: TABLE, Item: {}, ConditionExpression: `NOT a IN (${list(150)})` })).toBe(
+      'Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 150',
+    );
+  });
+});
+
+describe('placeholders: 255 bytes, # or : included', () => {
+  const TOO_LONG = 'contains invalid key: The expression attribute map contains a key that is too long;';
+
+  test('255 bytes pass and 256 are refused; only the names\' message states the size', () => {
+    expect(check('GetItem', { TableName: TABLE, Key: {}, ExpressionAttributeNames: { [`#${'a'.repeat(254)}`]: 'x' } })).toBeUndefined();
+    expect(check('GetItem', { TableName: TABLE, Key: {}, ExpressionAttributeNames: { [`#${'a'.repeat(255)}`]: 'x' } })).toBe(`ExpressionAttributeNames ${TOO_LONG} size of key: 256`);
+    expect(check('Scan', { TableName: TABLE, ExpressionAttributeValues: { [`:${'a'.repeat(254)}`]: { S: 'x' } } })).toBeUndefined();
+    expect(check('Scan', { TableName: TABLE, ExpressionAttributeValues: { [`:${'a'.repeat(255)}`]: { S: 'x' } } })).toBe(`ExpressionAttributeValues ${TOO_LONG}`);
+  });
+
+  test('counted in UTF-8 bytes, and in each table of a BatchGetItem', () => {
+    expect(check('Query', { TableName: TABLE, ExpressionAttributeNames: { [`#${'é'.repeat(127)}`]: 'x' } })).toBeUndefined();
+    expect(check('Query', { TableName: TABLE, ExpressionAttributeNames: { [`#${'é'.repeat(128)}`]: 'x' } })).toBe(`ExpressionAttributeNames ${TOO_LONG} size of key: 257`);
+    expect(check('BatchGetItem', { RequestItems: { [TABLE]: { Keys: [], ExpressionAttributeNames: { [`#${'a'.repeat(255)}`]: 'x' } } } })).toBe(
+      `ExpressionAttributeNames ${TOO_LONG} size of key: 256`,
+    );
+  });
+});
+
+describe('attribute names: 65,535 bytes', () => {
+  const TOO_LARGE = 'Attribute name is too large, must be less than 65536 bytes';
+  const name = (bytes: number) => 'n'.repeat(bytes);
+
+  test('65,535 bytes pass and 65,536 are refused, at the top of an item and inside its maps', () => {
+    expect(check('PutItem', { TableName: TABLE, Item: { pk: { S: 'a' }, sk: { S: 'b' }, [name(65_535)]: { S: 'x' } } })).toBeUndefined();
+    expect(check('PutItem', { TableName: TABLE, Item: { pk: { S: 'a' }, sk: { S: 'b' }, [name(65_536)]: { S: 'x' } } })).toBe(`1 validation error detected: ${TOO_LARGE}`);
+    expect(check('PutItem', { TableName: TABLE, Item: { pk: { S: 'a' }, m: { M: { [name(65_536)]: { S: 'x' } } } } })).toBe(`1 validation error detected: ${TOO_LARGE}`);
+    expect(check('BatchWriteItem', { RequestItems: { [TABLE]: [{ PutRequest: { Item: { pk: { S: 'a' }, l: { L: [{ M: { [name(65_536)]: { N: '1' } } }] } } } }] } })).toBe(TOO_LARGE);
+  });
+
+  test('in a value to set and in the name a placeholder stands for; counted in UTF-8 bytes', () => {
+    const key = { pk: { S: 'a' }, sk: { S: 'b' } };
+    expect(check('UpdateItem', { TableName: TABLE, Key: key, ExpressionAttributeValues: { ':v': { M: { [name(65_536)]: { S: 'x' } } } } })).toBe(`1 validation error detected: ${TOO_LARGE}`);
+    expect(check('UpdateItem', { TableName: TABLE, Key: key, ExpressionAttributeNames: { '#n': 'é'.repeat(32_767) + 'x' } })).toBeUndefined();
+    expect(check('UpdateItem', { TableName: TABLE, Key: key, ExpressionAttributeNames: { '#n': 'é'.repeat(32_768) } })).toBe(`1 validation error detected: ${TOO_LARGE}`);
+    expect(check('Scan', { TableName: TABLE, ExpressionAttributeNames: { '#n': name(65_536) } })).toBe(TOO_LARGE);
   });
 });
 

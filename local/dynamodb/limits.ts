@@ -15,7 +15,7 @@
  * (PutItem, UpdateItem, DeleteItem) carry it here for the messages where captures
  * showed it there (nesting, expression size).
  */
-import { deepestDocumentPath, hasRedundantParentheses, hasUnclosedParenthesis } from './expressions';
+import { deepestDocumentPath, hasRedundantParentheses, hasUnclosedParenthesis, tallyOperators } from './expressions';
 
 /** An item's size: attribute names and values, as DynamoDB counts them (400 KB). */
 export const MAX_ITEM_BYTES = 400 * 1024;
@@ -27,6 +27,14 @@ export const MAX_NESTING_LEVELS = 32;
 export const MAX_EXPRESSION_BYTES = 4096;
 /** Elements of a document path in an expression (`a.b[1]` has 3). */
 export const MAX_DOCUMENT_PATH_LEVELS = 32;
+/** Operators and functions in one expression (./expressions tallyOperators says what counts). */
+export const MAX_OPERATORS = 300;
+/** Operands of one IN comparator. */
+export const MAX_IN_OPERANDS = 100;
+/** A placeholder of ExpressionAttributeNames or ExpressionAttributeValues, `#` or `:` included, in UTF-8 bytes. */
+export const MAX_PLACEHOLDER_BYTES = 255;
+/** An attribute name, at any level of an item, in UTF-8 bytes (64 KB less one). */
+export const MAX_ATTRIBUTE_NAME_BYTES = 65_535;
 /**
  * JSON nesting no valid request reaches: a BatchWriteItem item's attribute nested
  * the allowed 32 levels sits at about 70. Deeper bodies are refused unparsed.
@@ -49,6 +57,13 @@ const ENVELOPE = '1 validation error detected: ';
 /** The operations whose validation messages carry ENVELOPE. */
 const SINGLE_ITEM_WRITES: ReadonlySet<string> = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 const EXPRESSIONS = ['KeyConditionExpression', 'ConditionExpression', 'UpdateExpression', 'FilterExpression', 'ProjectionExpression'] as const;
+const PLACEHOLDER_MAPS = ['ExpressionAttributeNames', 'ExpressionAttributeValues'] as const;
+/**
+ * As captured from DynamoDB in 2026 (ExtendDB/extenddb issue 365, PutItem and
+ * UpdateItem): the same words for an item's names at any level and for a name
+ * an ExpressionAttributeNames placeholder stands for.
+ */
+const NAME_TOO_LARGE = `Attribute name is too large, must be less than ${MAX_ATTRIBUTE_NAME_BYTES + 1} bytes`;
 
 type Json = Record<string, unknown>;
 
@@ -97,6 +112,8 @@ export function checkLimits(operation: string, input: unknown, keySchemas: Reado
     if (tooLong) return refusal(operation, tooLong, false);
   }
   for (const expressions of parts.expressions) {
+    const placeholder = placeholderProblem(expressions);
+    if (placeholder) return placeholder;
     for (const name of EXPRESSIONS) {
       const expression = expressions[name];
       if (typeof expression !== 'string') continue;
@@ -104,8 +121,7 @@ export function checkLimits(operation: string, input: unknown, keySchemas: Reado
       if (problem) return problem;
     }
   }
-  if (namesUnstorable(parts, input)) return { message: UNSTORABLE_NAME };
-  return undefined;
+  return namesProblem(operation, parts);
 }
 
 /**
@@ -119,17 +135,64 @@ export const UNSTORABLE_NAME =
 const PROTO = '__proto__';
 const PROTO_IN_EXPRESSION = /(^|[^\w#:])__proto__(?!\w)/;
 
-function namesUnstorable(parts: RequestParts, input: Json): boolean {
-  if (parts.keys.some(({ key }) => Object.hasOwn(key, PROTO))) return true;
-  if (isObject(input.ExpressionAttributeNames) && Object.values(input.ExpressionAttributeNames).includes(PROTO)) return true;
-  if (parts.expressions.some((holder) => EXPRESSIONS.some((name) => typeof holder[name] === 'string' && PROTO_IN_EXPRESSION.test(holder[name])))) return true;
+/**
+ * The attribute names a request carries, checked in one walk over its values: each
+ * no longer than MAX_ATTRIBUTE_NAME_BYTES, and none named `__proto__`.
+ */
+function namesProblem(operation: string, parts: RequestParts): Refusal | undefined {
+  const tooLarge = refusal(operation, NAME_TOO_LARGE, true);
+  let unstorable = false;
+  for (const { key } of parts.keys) {
+    for (const name of Object.keys(key)) {
+      if (nameTooLarge(name)) return tooLarge;
+      if (name === PROTO) unstorable = true;
+    }
+  }
+  for (const holder of parts.expressions) {
+    if (!isObject(holder.ExpressionAttributeNames)) continue;
+    for (const name of Object.values(holder.ExpressionAttributeNames)) {
+      if (typeof name === 'string' && nameTooLarge(name)) return tooLarge;
+      if (name === PROTO) unstorable = true;
+    }
+  }
+  if (parts.expressions.some((holder) => EXPRESSIONS.some((name) => typeof holder[name] === 'string' && PROTO_IN_EXPRESSION.test(holder[name])))) unstorable = true;
   const stack = parts.values.slice();
   while (stack.length > 0) {
     const value = stack.pop();
-    if (isObject(value) && isObject(value.M) && Object.hasOwn(value.M, PROTO)) return true;
+    if (isObject(value) && isObject(value.M)) {
+      for (const name of Object.keys(value.M)) {
+        if (nameTooLarge(name)) return tooLarge;
+        if (name === PROTO) unstorable = true;
+      }
+    }
     for (const child of children(value)) stack.push(child);
   }
-  return false;
+  return unstorable ? { message: UNSTORABLE_NAME } : undefined;
+}
+
+/** Cheap for the usual name: only one that may pass the limit (3 bytes a UTF-16 unit at most) is measured. */
+function nameTooLarge(name: string): boolean {
+  return name.length * 3 > MAX_ATTRIBUTE_NAME_BYTES && Buffer.byteLength(name) > MAX_ATTRIBUTE_NAME_BYTES;
+}
+
+/**
+ * A placeholder longer than MAX_PLACEHOLDER_BYTES, with DynamoDB's message as
+ * captured in 2026 (ExtendDB/extenddb pull request 181): only the names' message
+ * states the size.
+ */
+function placeholderProblem(holder: Json): Refusal | undefined {
+  for (const map of PLACEHOLDER_MAPS) {
+    const placeholders = holder[map];
+    if (!isObject(placeholders)) continue;
+    for (const key of Object.keys(placeholders)) {
+      const bytes = key.length * 3 > MAX_PLACEHOLDER_BYTES ? Buffer.byteLength(key) : 0;
+      if (bytes > MAX_PLACEHOLDER_BYTES) {
+        const size = map === 'ExpressionAttributeNames' ? ` size of key: ${bytes}` : '';
+        return { message: `${map} contains invalid key: The expression attribute map contains a key that is too long;${size}` };
+      }
+    }
+  }
+  return undefined;
 }
 
 /** What a request holds that the limits apply to. */
@@ -306,6 +369,19 @@ function expressionProblem(operation: string, name: string, expression: string):
   const levels = deepestDocumentPath(expression);
   if (levels > MAX_DOCUMENT_PATH_LEVELS) {
     return refusal(operation, `Invalid ${name}: The document path has too many nesting levels; nesting levels: ${levels}`, false);
+  }
+  if (name === 'ProjectionExpression') return undefined;
+  const { operators, largestIn } = tallyOperators(expression, name === 'UpdateExpression');
+  // DynamoDB stops counting at the first operator past the limit, and says so: "operator
+  // count: 301" for an expression of 909 (scylladb test/alternator/test_limits.py, run
+  // against DynamoDB; aws/aws-sdk-js issue 3721 for a FilterExpression).
+  if (operators > MAX_OPERATORS) {
+    return refusal(operation, `Invalid ${name}: The expression contains too many operators; operator count: ${MAX_OPERATORS + 1}`, false);
+  }
+  // "Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 163",
+  // as DynamoDB answered (reapit/foundations issue 8255).
+  if (largestIn > MAX_IN_OPERANDS) {
+    return refusal(operation, `Invalid ${name}: The IN operator is provided with too many operands; number of operands: ${largestIn}`, false);
   }
   return undefined;
 }
