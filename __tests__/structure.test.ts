@@ -24,6 +24,19 @@ describe("the project's structure", () => {
     expect({ status: run.status, output: `${run.stdout}${run.stderr}`.trim() }).toEqual({ status: 0, output: expect.stringContaining('no dependency violations found') });
   });
 
+  it("sees each import of an npm package, so that the dev dependency rule can fail: watch mode's type checker importing typescript is its one exception", () => {
+    const cruiser = path.join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs');
+    const run = spawnSync(process.execPath, [cruiser, '--config', '.dependency-cruiser.cjs', '--output-type', 'json', 'local/watch/type-check-worker.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(run.status).toBe(0);
+    const { modules } = JSON.parse(run.stdout) as { modules: { source: string; dependencies: { module: string; dependencyTypes: string[]; valid: boolean }[] }[] };
+    const worker = modules.find((module) => module.source === 'local/watch/type-check-worker.ts');
+    expect(worker?.dependencies).toContainEqual(expect.objectContaining({ module: 'typescript', dependencyTypes: expect.arrayContaining(['npm-dev']), valid: true }));
+  });
+
   it(`has no code file over ${MAX_LINES} lines without a reason at its top`, () => {
     const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
     expect(listed.status).toBe(0);

@@ -18,13 +18,22 @@ export interface UserCheckout {
   remove(): void;
 }
 
+export interface UserCheckoutOptions {
+  /**
+   * Packages the user's `node_modules` lacks, as after `npm ci --omit=dev` (which
+   * leaves out the dev dependencies): its other packages are linked one by one.
+   * @default none: `node_modules` is this checkout's, linked whole
+   */
+  readonly withoutPackages?: readonly string[];
+}
+
 /**
  * Copies every file git would commit from the working tree (tracked files and new
  * ones not ignored; nothing ignored, so no cdktf.out, .data or state) into a new
  * temporary directory, and links `node_modules` (and `.venv`, if present) from this
  * checkout, as `npm ci` would have filled them.
  */
-export function userCheckout(prefix: string): UserCheckout {
+export function userCheckout(prefix: string, { withoutPackages = [] }: UserCheckoutOptions = {}): UserCheckout {
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
   if (listed.status !== 0) throw new Error(`git ls-files failed in ${ROOT}: ${listed.stderr}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `journey-${prefix}-`));
@@ -36,8 +45,23 @@ export function userCheckout(prefix: string): UserCheckout {
     fs.copyFileSync(source, path.join(dir, file));
     fs.chmodSync(path.join(dir, file), fs.statSync(source).mode);
   }
-  for (const linked of ['node_modules', '.venv']) {
+  for (const linked of withoutPackages.length > 0 ? ['.venv'] : ['node_modules', '.venv']) {
     if (fs.existsSync(path.join(ROOT, linked))) fs.symlinkSync(path.join(ROOT, linked), path.join(dir, linked), 'dir');
   }
+  if (withoutPackages.length > 0) linkPackagesExcept(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), withoutPackages);
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Fills `target` with links to the packages of `source` (@scope/name), but for `without`; npm's own bookkeeping (.bin, .package-lock.json) is left out. */
+function linkPackagesExcept(source: string, target: string, without: readonly string[]): void {
+  fs.mkdirSync(target);
+  for (const entry of fs.readdirSync(source)) {
+    if (entry.startsWith('.')) continue;
+    if (entry.startsWith('@')) {
+      fs.mkdirSync(path.join(target, entry));
+      for (const name of fs.readdirSync(path.join(source, entry))) {
+        if (!without.includes(`${entry}/${name}`)) fs.symlinkSync(path.join(source, entry, name), path.join(target, entry, name), 'dir');
+      }
+    } else if (!without.includes(entry)) fs.symlinkSync(path.join(source, entry), path.join(target, entry), 'dir');
+  }
 }

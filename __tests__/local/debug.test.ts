@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from '../../scripts/support/free-port';
 import { CdpConnection, type CdpSession } from '../helpers/cdp';
+import { type NodeBinary, otherNodeBinary } from '../helpers/node-binaries';
 import { type NpmProcess, startNpm } from '../helpers/npm';
 import { mappings, readSourceMap } from '../helpers/source-map';
 import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
@@ -26,6 +27,15 @@ const TIMEOUT_SECONDS = 1;
 let checkout: UserCheckout;
 let run: NpmProcess | undefined;
 let cdp: CdpConnection | undefined;
+/** The same, for a function on another Node.js. */
+let childRun: NpmProcess | undefined;
+let childCdp: CdpConnection | undefined;
+
+const other: NodeBinary | undefined = otherNodeBinary();
+if (!other) {
+  console.warn('!!! No Node.js of another major version found (TEST_NODE_BINARIES, PATH, /tmp/nodes): debugging a function in a child process is NOT tested.');
+  if (process.env.CI) throw new Error('CI is set but no second Node.js major is available; set TEST_NODE_BINARIES');
+}
 
 beforeAll(() => {
   checkout = userCheckout('debug');
@@ -33,10 +43,20 @@ beforeAll(() => {
 
 afterAll(async () => {
   cdp?.close();
+  childCdp?.close();
   await run?.stop();
+  await childRun?.stop();
   cleanUp();
   checkout.remove();
 });
+
+/** The generated position of the bundle where the first mapping of `line` (0-based) of `source` (a path) starts, as a debugger finds it. */
+function bundlePosition(sourceMapUrl: string, source: string, line: number): { lineNumber: number; columnNumber: number } | undefined {
+  const [target] = mappings(readSourceMap(sourceMapUrl))
+    .filter((mapping) => mapping.source === pathToFileURL(source).href && mapping.originalLine === line)
+    .sort((a, b) => a.generatedLine - b.generatedLine || a.generatedColumn - b.generatedColumn);
+  return target && { lineNumber: target.generatedLine, columnNumber: target.generatedColumn };
+}
 
 /** The function's environment, as a debugger attaches to it through the server's inspector; its Debugger domain enabled. */
 async function attachToEnvironment(connection: CdpConnection): Promise<CdpSession> {
@@ -103,3 +123,59 @@ test('.vscode/launch.json attaches to the port npm run start:debug opens, with s
     expect.objectContaining({ name: 'Attach to npm run start:debug', type: 'node', request: 'attach', port: 9229, sourceMaps: true }),
   );
 });
+
+(other ? test : test.skip)(`npm run start:debug with the function on another Node.js (LOCAL_LAMBDA_NODE): its child process's inspector URL is printed and reachable, and a breakpoint in function/index.ts binds there through the source map`, async () => {
+  // The function's runtime names the other Node.js's major, as a user's stack would to run on it.
+  const handlerFunction = path.join(checkout.dir, 'constructs', 'handler-function.ts');
+  const construct = fs.readFileSync(handlerFunction, 'utf8');
+  if (!construct.includes("runtime: 'nodejs22.x',")) throw new Error(`${handlerFunction} no longer sets runtime: 'nodejs22.x'`);
+  fs.writeFileSync(handlerFunction, construct.replace("runtime: 'nodejs22.x',", `runtime: 'nodejs${other!.major}.x',`));
+
+  const [port, dynamodbPort, inspectPort] = [await freePort(), await freePort(), await freePort()];
+  childRun = startNpm(checkout.dir, 'start:debug', [`--inspect=${inspectPort}`, '--in-memory'], {
+    env: { PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), FUNCTION_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), LOCAL_LAMBDA_NODE: other!.path },
+  });
+  const banner = await childRun.waitFor(READY);
+  expect(banner).toContain(`runs on Node.js ${other!.version}: LOCAL_LAMBDA_NODE`);
+  // The server's inspector, then the child's, which starts before the server is ready (a warm environment).
+  const listening = /Debugger listening on (ws:\/\/127\.0\.0\.1:(\d+)\/[\w-]+)/g;
+  const output = await childRun.waitFor(new RegExp(`Debugger listening on ws://127\\.0\\.0\\.1:(?!${inspectPort}/)\\d+/`));
+  const childUrls = [...output.matchAll(listening)].filter((match) => Number(match[2]) !== inspectPort);
+  expect(childUrls).toHaveLength(1);
+  const [, childUrl, childPort] = childUrls[0];
+
+  // Reachable as a debugger finds it: the inspector's /json/list names the same WebSocket URL, of a process of the other Node.js.
+  const targets = (await (await fetch(`http://127.0.0.1:${childPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+  expect(targets.map((target) => target.webSocketDebuggerUrl)).toEqual([childUrl]);
+  const version = (await (await fetch(`http://127.0.0.1:${childPort}/json/version`)).json()) as { Browser: string };
+  expect(version.Browser).toBe(`node.js/${other!.version}`);
+
+  childCdp = await CdpConnection.open(Number(childPort));
+  const environment = childCdp.process;
+  await environment.send('Debugger.enable');
+  const script = await environment.next('Debugger.scriptParsed', (params) => /\/task\/index\.js$/.test(String(params.url)));
+  expect(script.sourceMapURL).toMatch(/^file:\/\//);
+
+  const source = path.join(checkout.dir, 'function', 'index.ts');
+  const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((text) => text.includes(BREAKPOINT_LINE));
+  const target = bundlePosition(String(script.sourceMapURL), source, line);
+  expect(target).toBeDefined();
+  const breakpoint = await environment.send('Debugger.setBreakpointByUrl', { url: script.url, ...target });
+  expect(breakpoint.locations).toHaveLength(1);
+
+  const answer: Promise<Response> = curlPost(`http://127.0.0.1:${port}/prod/DynamoDBManager`, '{"operation":"ping"}');
+  const paused = await environment.next('Debugger.paused');
+  const [frame] = paused.callFrames as { location: { lineNumber: number; columnNumber: number } }[];
+  const original = readSourceMap(String(script.sourceMapURL)).map.findEntry(frame.location.lineNumber, frame.location.columnNumber) as {
+    originalSource: string;
+    originalLine: number;
+  };
+  expect({ file: fileURLToPath(original.originalSource), line: original.originalLine }).toEqual({ file: source, line });
+
+  let answered = false;
+  void answer.then(() => (answered = true));
+  await new Promise((resolve) => setTimeout(resolve, (TIMEOUT_SECONDS + 1) * 1000));
+  expect(answered).toBe(false);
+  await environment.send('Debugger.resume');
+  expect(await answer).toMatchObject({ status: 200, body: '"pong"' });
+}, 180_000);

@@ -5,12 +5,13 @@
  * serving and says why once, and the data written to DynamoDB stays across reloads.
  * The tests run in order, on one server, as one editing session.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from '../../scripts/support/free-port';
 import { type NpmProcess, startNpm } from '../helpers/npm';
 import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
-import { cleanUp, curlPost, inParallel, type Response } from './harness';
+import { AWS_CLI_ENV, awsCli, cleanUp, curlPost, inParallel, type Response } from './harness';
 
 const READY = 'Ready on ';
 /** The first line of every block a save prints. */
@@ -19,6 +20,7 @@ const BLOCK = /^\d\d:\d\d:\d\d\.\d{3} (Reloaded|Not reloaded|No change)[^\n]*\n(
 let checkout: UserCheckout;
 let run: NpmProcess | undefined;
 let api = '';
+let dynamodbEndpoint = '';
 /** How much of the server's output the blocks read so far cover. */
 let seen = 0;
 
@@ -29,7 +31,14 @@ beforeAll(async () => {
   await run.waitFor(READY);
   seen = run.output().length;
   api = `http://127.0.0.1:${port}/prod/DynamoDBManager`;
+  dynamodbEndpoint = `http://127.0.0.1:${dynamodbPort}`;
 }, 180_000);
+
+if (!awsCli) {
+  console.warn('!!! No working `aws` on PATH: the tables watch mode creates are NOT checked with the AWS CLI (.ci/run installs it).');
+  if (process.env.CI) throw new Error('CI is set but no AWS CLI is on PATH');
+}
+const withCli = awsCli ? test : test.skip;
 
 afterAll(async () => {
   await run?.stop();
@@ -137,6 +146,80 @@ test('a request in flight across a reload completes on the version it arrived at
   expect(answered).toBe(false);
   expect(await slow).toMatchObject({ status: 200, body: '"Success, slowly"' });
   expect(await post('echo', {})).toMatchObject({ status: 200, body: '"Success, slowly, edited"' });
+}, 120_000);
+
+/** `aws dynamodb <args>` against the embedded DynamoDB, as a user runs it; its JSON answer. */
+function dynamodb(...args: string[]): Record<string, unknown> {
+  const run = spawnSync('aws', ['dynamodb', ...args, '--endpoint-url', dynamodbEndpoint, '--output', 'json'], {
+    env: { ...process.env, ...AWS_CLI_ENV },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (run.status !== 0) throw new Error(`aws dynamodb ${args.join(' ')} failed (${run.status}): ${run.stderr}`);
+  return run.stdout.trim() ? (JSON.parse(run.stdout) as Record<string, unknown>) : {};
+}
+
+const keySchema = (table: string) => (dynamodb('describe-table', '--table-name', table).Table as { KeySchema: unknown }).KeySchema;
+
+/** A second table, added to the stack as a user would: its Terraform address is aws_dynamodb_table.audit. */
+const AUDIT_TABLE = `
+    const audit = new DynamodbTable(this, 'audit', {
+      name: 'audit-log',
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'at',
+      attribute: [{ name: 'at', type: 'S' }],
+    });
+    audit.overrideLogicalId('audit');
+`;
+const STACK = 'constructs/lambda-apigateway-stack.ts';
+const AUDIT_KEY = "hashKey: 'at',\n      attribute: [{ name: 'at', type: 'S' }],";
+const AUDIT_KEY_RENAMED = "hashKey: 'when',\n      attribute: [{ name: 'when', type: 'S' }],";
+
+withCli("a save that adds a table creates it in the embedded DynamoDB, prints it in Terraform's words, and leaves the other table's data as it was", async () => {
+  save(STACK, "import { AwsProvider } from '@cdktf/provider-aws/lib/provider';", "import { AwsProvider } from '@cdktf/provider-aws/lib/provider';\nimport { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';");
+  save(STACK, '    const handler = new HandlerFunction(', `${AUDIT_TABLE}\n    const handler = new HandlerFunction(`);
+  const block = await nextBlock();
+  expect(block).toContain(`Reloaded after a change to ${STACK}`);
+  expect(block).toContain('  + aws_dynamodb_table.audit\n');
+  expect(block).toContain('  The embedded DynamoDB created table audit-log.\n');
+
+  expect((dynamodb('list-tables').TableNames as string[]).sort()).toEqual(['audit-log', 'lambda-apigateway']);
+  expect(keySchema('audit-log')).toEqual([{ AttributeName: 'at', KeyType: 'HASH' }]);
+  dynamodb('put-item', '--table-name', 'audit-log', '--item', '{"at":{"S":"05:00"},"what":{"S":"kept"}}');
+  expect(await post('read', { Key: { id: 'kept' } })).toMatchObject({ status: 200, body: JSON.stringify({ Item: { id: 'kept', name: 'across reloads' } }) });
+}, 120_000);
+
+withCli("a save that changes a table's key is refused with how to delete the table; the previous version keeps serving, the data stays, and saving the key back recovers", async () => {
+  save(STACK, AUDIT_KEY, AUDIT_KEY_RENAMED);
+  const block = await nextBlock();
+  expect(block).toContain(`Not reloaded after a change to ${STACK}; still serving the previous version:`);
+  expect(block).toContain('The table audit-log in the embedded DynamoDB has');
+  expect(block).toContain(`delete it (aws dynamodb delete-table --table-name audit-log --endpoint-url ${dynamodbEndpoint}), then save again; or keep its keys.`);
+  expect(keySchema('audit-log')).toEqual([{ AttributeName: 'at', KeyType: 'HASH' }]);
+  expect(dynamodb('get-item', '--table-name', 'audit-log', '--key', '{"at":{"S":"05:00"}}').Item).toEqual({ at: { S: '05:00' }, what: { S: 'kept' } });
+  expect(await post('ping')).toMatchObject({ status: 200, body: '"pong, recovered"' });
+
+  save(STACK, AUDIT_KEY_RENAMED, AUDIT_KEY);
+  expect(await nextBlock()).toMatch(/No change to the stack after a change to constructs\/lambda-apigateway-stack\.ts: serving it as before\.\n$/);
+  expect(dynamodb('get-item', '--table-name', 'audit-log', '--key', '{"at":{"S":"05:00"}}').Item).toEqual({ at: { S: '05:00' }, what: { S: 'kept' } });
+}, 120_000);
+
+withCli('a table whose key changed is served with its new key once deleted with the command the refusal prints, and the file is saved again', async () => {
+  save(STACK, AUDIT_KEY, AUDIT_KEY_RENAMED);
+  const block = await nextBlock();
+  const command = /\(aws dynamodb delete-table [^)]*\)/.exec(block)?.[0].slice(1, -1);
+  expect(command).toBeDefined();
+  const deleted = spawnSync('sh', ['-c', command!], { env: { ...process.env, ...AWS_CLI_ENV }, encoding: 'utf8', timeout: 60_000 });
+  expect(deleted).toMatchObject({ status: 0, stderr: '' });
+
+  // Saved again as it is (an editor's save of an unchanged file writes it anew).
+  const file = path.join(checkout.dir, STACK);
+  fs.writeFileSync(file, fs.readFileSync(file));
+  const reloaded = await nextBlock();
+  expect(reloaded).toContain(`Reloaded after a change to ${STACK}`);
+  expect(reloaded).toContain('  ~ aws_dynamodb_table.audit');
+  expect(reloaded).toContain('  The embedded DynamoDB created table audit-log.\n');
+  expect(keySchema('audit-log')).toEqual([{ AttributeName: 'when', KeyType: 'HASH' }]);
 }, 120_000);
 
 test("DynamoDB's data stays across every reload", async () => {

@@ -10,7 +10,8 @@
  * A save that fails at any step (a type error, a synth that fails, a stack the
  * server cannot serve, a template that does not compile, a table whose keys
  * changed) changes nothing: the previous version keeps serving, and the error is
- * printed once (the same error again is only mentioned). The next good save recovers.
+ * printed once (the same error again is only mentioned). The next good save recovers;
+ * saving a file again unchanged retries (after deleting a table whose keys changed).
  *
  * Saves are handled one at a time; those made meanwhile are gathered into the next.
  */
@@ -98,6 +99,8 @@ export class Reloader {
       this.lastFailure = undefined;
       this.write(outcome);
     } catch (error) {
+      // Saving again retries, even unchanged: what failed may be outside the files (a table, deleted since as the error says).
+      this.watcher.retry();
       const message = error instanceof ReloadFailure || error instanceof LocalError ? error.message : `Unexpected error: ${error instanceof Error ? error.stack : String(error)}`;
       if (message === this.lastFailure) {
         this.write(`${time()} Not reloaded after a change to ${what}: the same error as above; still serving the previous version.\n`);

@@ -2,7 +2,8 @@
  * Watches the files the synth reads (./sources) and reports each save once: the
  * events an editor's save makes (a temporary file, a rename, several writes) are
  * gathered until QUIET_MS pass without another, and a save that leaves a file as
- * it was (touched, or written twice) reports nothing.
+ * it was (touched, or written twice) reports nothing, except after a failed reload
+ * (retry()): saving again is then how to try again.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -29,6 +30,8 @@ export class SourceWatcher {
   private timer: NodeJS.Timeout | undefined;
   /** Files outside SOURCE_DIRS that the synth reads too (the type checker says which). */
   private readonly extraFiles = new Set<string>();
+  /** Whether the next save is reported even if it leaves its files as they were. */
+  private retrying = false;
 
   constructor(
     private readonly projectDir: string,
@@ -47,6 +50,15 @@ export class SourceWatcher {
       this.digests.set(file, digest(path.join(this.projectDir, file)));
       this.watch(path.dirname(path.join(this.projectDir, file)));
     }
+  }
+
+  /**
+   * Reports the next save even if it leaves its files as they were: after a reload
+   * that failed for what is outside the files (a table whose keys changed, deleted
+   * since), saving a file again, unchanged, retries it.
+   */
+  retry(): void {
+    this.retrying = true;
   }
 
   close(): void {
@@ -108,10 +120,12 @@ export class SourceWatcher {
       const now = digest(path.join(this.projectDir, file));
       const changed = now !== this.digests.get(file);
       this.digests.set(file, now);
-      return changed;
+      return changed || this.retrying;
     });
     this.changed = new Set();
-    if (files.length > 0) this.onSave({ files: files.sort(), at: this.firstAt });
+    if (files.length === 0) return;
+    this.retrying = false;
+    this.onSave({ files: files.sort(), at: this.firstAt });
   }
 }
 
