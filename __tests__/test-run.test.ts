@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { npmRun } from './helpers/npm';
+import { npmRun, startNpm } from './helpers/npm';
 import { type UserCheckout, userCheckout } from './helpers/user-checkout';
 import { NODE_OWN_ENTRIES } from './jest/run-tmpdir';
 
@@ -52,5 +52,32 @@ describe('npm test and the temporary directory', () => {
     expect(test.status).not.toBe(0);
     expect(test.output).toMatch(/The tests left 1 entries in the temporary directory \(removed now\): forgotten-\w+\./);
     expect(leftIn(tmp)).toEqual([]);
+  }, 180_000);
+
+  it('leaves nothing either when the run is interrupted (SIGINT, as Ctrl-C sends it), which then ends on that signal', async () => {
+    fs.writeFileSync(
+      path.join(checkout.dir, '__tests__', 'slow.test.ts'),
+      [
+        "import * as fs from 'node:fs';",
+        "import * as os from 'node:os';",
+        "import * as path from 'node:path';",
+        "it('works in its directory until it is stopped', async () => {",
+        "  fs.mkdtempSync(path.join(os.tmpdir(), 'working-'));",
+        "  console.log('working');",
+        '  await new Promise((resolve) => setTimeout(resolve, 120_000));',
+        '}, 180_000);',
+      ].join('\n'),
+    );
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp);
+    const run = startNpm(checkout.dir, 'test', ['__tests__/slow.test.ts'], { env: { TMPDIR: tmp, LAMBDA_APIGATEWAY_TEST_RUN_TMPDIR: undefined } });
+    try {
+      await run.waitFor(/working/);
+      expect(leftIn(tmp)).toHaveLength(1);
+      expect(await run.stop('SIGINT')).toBe(130);
+      expect(leftIn(tmp)).toEqual([]);
+    } finally {
+      await run.kill();
+    }
   }, 180_000);
 });

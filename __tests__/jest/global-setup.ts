@@ -13,5 +13,13 @@ export default function globalSetup(): void {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-apigateway-test-run-'));
   process.env[RUN_TMPDIR_VARIABLE] = runDir;
   process.env.TMPDIR = runDir;
+  // An interrupted run (Ctrl-C, timeout's SIGTERM, a closed terminal) gets no teardown: the directory goes with
+  // the process, which then ends on the signal as it would have.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      fs.rmSync(runDir, { recursive: true, force: true });
+      process.kill(process.pid, signal);
+    });
+  }
   terraformPlanBlocker();
 }
