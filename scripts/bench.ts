@@ -48,6 +48,20 @@ function part(title: string, script: string): void {
   if (run.status !== 0) throw new Error(`${script} failed`);
 }
 
+const USAGE = `Usage: npm run bench
+
+Measures, in one run of several minutes: synth (5 runs), the whole npm test (once), the handler
+(bundle size, module load time, overhead), the local API against direct DynamoDB calls, and
+watch mode's reload. It takes no options; stop the machine's other work first, as every figure
+depends on the CPU it gets. The README's Figures section quotes its output.
+`;
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  const help = args.every((arg) => arg === '--help' || arg === '-h');
+  (help ? process.stdout : process.stderr).write(help ? USAGE : `npm run bench takes no options (got ${args.join(' ')}).\n\n${USAGE}`);
+  process.exit(help ? 0 : 2);
+}
+
 console.log(`Node.js ${process.version} (${process.execPath}), ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}`);
 console.log(`\n== Synth (median of ${RUNS})`);
 const synth = medianOf(RUNS, () => measure('npm', ['run', '--silent', 'synth']));
