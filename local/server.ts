@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   );
 
   await stop.stopped;
-  process.stdout.write(`\n${stop.reason}: stopping; DynamoDB's data is on disk already.\n`);
+  process.stdout.write(`\n${stop.reason}: stopping; ${settings.dataDir ? "DynamoDB's data is on disk already" : 'DynamoDB\'s data, in memory only (--in-memory), goes with it'}.\n`);
   await stopEverything();
   process.stdout.write('Stopped.\n');
   process.exit(0);
