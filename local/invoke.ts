@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   }
   if (!(await reachable(endpoint))) {
     process.stderr.write(
-      `Note: nothing answers at ${endpoint}, so DynamoDB operations will fail. Start \`npm start\` in another terminal, or set AWS_ENDPOINT_URL_DYNAMODB.\n`,
+      `Note: nothing answers at ${endpoint}, so DynamoDB operations will fail. Start \`npm start\` in another terminal, ` +
+        'or, if it runs on another port, give this the same DYNAMODB_PORT (or set AWS_ENDPOINT_URL_DYNAMODB).\n',
     );
   }
 

@@ -45,6 +45,10 @@ test('a path that does not exist is refused, naming it as resolved from where th
 test('a path is relative to where the user stands: cd function && npm run invoke -- ../events/ping.json', async () => {
   const run = invoke(['../events/ping.json'], path.join(checkout.dir, 'function'));
   expect({ status: await run.exited, output: run.output() }).toEqual({ status: 0, output: expect.stringContaining('\n"pong"\n') });
+  // Nothing listens at DYNAMODB_PORT: an npm start on another port is found by giving the same one.
+  expect(run.output()).toContain(
+    `Note: nothing answers at http://127.0.0.1:${env.DYNAMODB_PORT}, so DynamoDB operations will fail. Start \`npm start\` in another terminal, or, if it runs on another port, give this the same DYNAMODB_PORT`,
+  );
 }, 60_000);
 
 test("the README's npm run invoke -- events/echo.json, from the project's root, gives the tutorial's answer", async () => {
