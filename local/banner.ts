@@ -9,7 +9,7 @@ import type { FunctionNode } from './lambda/function-node';
 import { MANAGEMENT_API_PREFIX } from './apigateway/management-api';
 import { invokeApiAccess } from './lambda/invoke-api';
 import { DEFAULT_CONCURRENCY } from './lambda/runtime';
-import type { ServerSettings } from './settings';
+import { DEFAULT_INSPECT_PORT, type ServerSettings } from './settings';
 import { isLoopback } from './shared/host';
 import { LOCAL_CREDENTIALS } from './shared/local-account';
 import { LAMBDA_SIGNING_SERVICE, SIGV4_SERVICE } from './shared/sigv4';
@@ -89,8 +89,11 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
   }
   for (const fn of model.functions) {
     const node = nodes.get(fn.runtime);
-    const concurrency =
-      fn.reservedConcurrency === undefined ? `up to ${DEFAULT_CONCURRENCY} environments (the local default)` : `up to ${fn.reservedConcurrency} environments (reserved concurrency)`;
+    const concurrency = debug
+      ? 'one environment at a time (debug mode)'
+      : fn.reservedConcurrency === undefined
+        ? `up to ${DEFAULT_CONCURRENCY} environments (the local default)`
+        : `up to ${fn.reservedConcurrency} environments (reserved concurrency)`;
     lines.push(
       `  ${fn.name} (${fn.runtime}, ${fn.handler}, timeout ${fn.timeoutSeconds} s, ${fn.memoryMb} MB, ${concurrency})`,
       `    runs on Node.js ${node?.version ?? process.version}: ${node?.source ?? "this server's own Node.js"}`,
@@ -138,7 +141,7 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
   if (watch) {
     lines.push(
       '',
-      'Watching main.ts, constructs/ and function/: each save is type-checked, synthesized and served, on the same ports and data.',
+      'Watching main.ts, constructs/ and function/ (and tsconfig.json, package.json, what they import): each save is type-checked, synthesized and served, on the same ports and data.',
     );
   }
   lines.push('', `Ready on ${baseUrl}. One line per request follows; Ctrl-C stops the server.`);
@@ -146,8 +149,12 @@ export function banner({ model, settings, baseUrl, dynamodbEndpoint, createdTabl
 }
 
 function debugLines(debug: NonNullable<BannerInput['debug']>, nodes: ReadonlyMap<string, FunctionNode>): string[] {
+  // .vscode/launch.json attaches to the default port.
+  const port = Number(new URL(debug.url).port);
   const lines = [
-    `Debugger: attach to ${debug.url} (VS Code: "Attach to npm run start:debug" in .vscode/launch.json; Chrome: chrome://inspect).`,
+    `Debugger: attach to ${debug.url} (VS Code: "Attach to npm run start:debug" in .vscode/launch.json${
+      port === DEFAULT_INSPECT_PORT ? '' : `, with its port set to ${port}`
+    }; Chrome: chrome://inspect).`,
     '  One environment per function, invocations wait for it, and no timeout applies (function or integration).',
   ];
   if ([...nodes.values()].some((node) => node.binary !== undefined)) {

@@ -79,6 +79,8 @@ test(`npm run start:debug: a breakpoint set in function/index.ts binds through t
   const banner = await run.waitFor(READY);
   expect(banner).toContain(`Debugger listening on ws://127.0.0.1:${inspectPort}/`);
   expect(banner).toContain('LambdaFunctionOverHttps: breakpoints in its TypeScript sources bind (source map index.js.map).');
+  expect(banner).toContain(`VS Code: "Attach to npm run start:debug" in .vscode/launch.json, with its port set to ${inspectPort};`);
+  expect(banner).toMatch(/LambdaFunctionOverHttps \(nodejs\d+\.x, .*one environment at a time \(debug mode\)\)/);
 
   cdp = await CdpConnection.open(inspectPort);
   const worker = await attachToEnvironment(cdp);
@@ -113,6 +115,8 @@ test(`npm run start:debug: a breakpoint set in function/index.ts binds through t
   expect(answered).toBe(false);
   await worker.send('Debugger.resume');
   expect(await answer).toMatchObject({ status: 200, body: '"pong"' });
+  expect(await run.stop('SIGINT')).toBe(0);
+  expect(run.output()).toContain("SIGINT: stopping; DynamoDB's data, in memory only (--in-memory), goes with it.");
 }, 180_000);
 
 test('.vscode/launch.json attaches to the port npm run start:debug opens, with source maps', () => {

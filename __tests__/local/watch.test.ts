@@ -71,7 +71,7 @@ async function nextBlock(timeoutMs = 90_000): Promise<string> {
 const post = (operation: string, payload?: unknown) => curlPost(api, JSON.stringify({ operation, tableName: 'lambda-apigateway', payload }));
 
 test('serves the tutorial as npm start does, and says it watches', async () => {
-  expect(run!.output()).toContain('Watching main.ts, constructs/ and function/');
+  expect(run!.output()).toContain('Watching main.ts, constructs/ and function/ (and tsconfig.json, package.json, what they import)');
   expect(await post('create', { Item: { id: 'kept', name: 'across reloads' } })).toMatchObject({ status: 200 });
   expect(await post('ping')).toMatchObject({ status: 200, body: '"pong"' });
 });
