@@ -49,6 +49,17 @@ describe('npm run diff on a fresh clone without the Terraform registry', () => {
     expect(diff.stderr).toContain(`TERRAFORM_PROVIDER_MIRROR=${missing} is not a directory. Point it at a filesystem mirror of the providers`);
   });
 
+  it('says, after Terraform fails without a mirror, that the registry cannot be reached and what to set', () => {
+    const diff = npmRun(checkout.dir, 'diff', [], { ...AIR_GAPPED, TERRAFORM_PROVIDER_MIRROR: '', HANDLER_PACKAGING: 'asset', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1' });
+    // What the failed init left (.terraform) is not the next test's fresh clone.
+    fs.rmSync(path.join(checkout.dir, STACK), { recursive: true, force: true });
+    expect(diff.status).toBe(1);
+    expect(diff.stderr.trim().split('\n').pop()).toBe(
+      'npm run diff failed, and registry.terraform.io cannot be reached from here. If Terraform could not install its providers above, ' +
+        'set TERRAFORM_PROVIDER_MIRROR to a filesystem mirror that holds them (README: "Without the Terraform registry").',
+    );
+  }, 300_000);
+
   plans('plans the whole stack on the first npm run diff, after npm run synth:hcl, with providers from the mirror only', () => {
     const env = { HANDLER_PACKAGING: 'asset', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', ...(PROVIDER_MIRROR ? { ...AIR_GAPPED, TF_CLI_CONFIG_FILE: '' } : {}) };
     expect(npmRun(checkout.dir, 'synth:hcl', [], env).status).toBe(0);

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { STACK_ID } from '../constructs/stack-id';
+import { registryReachable } from './support/terraform-registry';
 import { exitWith, outdir, prepareProviders, readState, ROOT, SetupError, synthesize, type TerraformJson } from './terraform-setup';
 
 const COMMANDS = ['deploy', 'diff', 'destroy'] as const;
@@ -76,7 +77,15 @@ async function main(): Promise<void> {
   const config = synthesize(env);
   const terraformEnv = prepareProviders(config, env);
   if (command === 'destroy') checkDestroy(config, terraformEnv);
-  process.exitCode = await runCdktf(command as Command, args, terraformEnv);
+  const status = await runCdktf(command as Command, args, terraformEnv);
+  // cdktf's own error (a failed terraform init) never names the way out; said after it, where it is read.
+  if (status !== 0 && status < 128 && !env.TERRAFORM_PROVIDER_MIRROR && !registryReachable(terraformEnv)) {
+    process.stderr.write(
+      `\nnpm run ${command} failed, and registry.terraform.io cannot be reached from here. If Terraform could not install ` +
+        'its providers above, set TERRAFORM_PROVIDER_MIRROR to a filesystem mirror that holds them (README: "Without the Terraform registry").\n',
+    );
+  }
+  process.exitCode = status;
 }
 
 main().catch(exitWith);
