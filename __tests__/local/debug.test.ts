@@ -58,6 +58,38 @@ function bundlePosition(sourceMapUrl: string, source: string, line: number): { l
   return target && { lineNumber: target.generatedLine, columnNumber: target.generatedColumn };
 }
 
+/**
+ * As a user debugs a request: a breakpoint on BREAKPOINT_LINE of function/index.ts, set through the bundle's
+ * source map; a request to `port` pauses there, at that file and line; held past the function's timeout it is
+ * not answered; resumed, it is.
+ */
+async function breakOnTheHandler(session: CdpSession, port: number): Promise<void> {
+  const script = await session.next('Debugger.scriptParsed', (params) => /\/task\/index\.js$/.test(String(params.url)));
+  expect(script.sourceMapURL).toMatch(/^file:\/\//);
+  const source = path.join(checkout.dir, 'function', 'index.ts');
+  const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((text) => text.includes(BREAKPOINT_LINE));
+  const target = bundlePosition(String(script.sourceMapURL), source, line);
+  expect(target).toBeDefined();
+  const breakpoint = await session.send('Debugger.setBreakpointByUrl', { url: script.url, ...target });
+  expect(breakpoint.locations).toHaveLength(1);
+
+  const answer: Promise<Response> = curlPost(`http://127.0.0.1:${port}/prod/DynamoDBManager`, '{"operation":"ping"}');
+  const paused = await session.next('Debugger.paused');
+  const [frame] = paused.callFrames as { location: { lineNumber: number; columnNumber: number } }[];
+  const original = readSourceMap(String(script.sourceMapURL)).map.findEntry(frame.location.lineNumber, frame.location.columnNumber) as {
+    originalSource: string;
+    originalLine: number;
+  };
+  expect({ file: fileURLToPath(original.originalSource), line: original.originalLine }).toEqual({ file: source, line });
+
+  let answered = false;
+  void answer.then(() => (answered = true));
+  await new Promise((resolve) => setTimeout(resolve, (TIMEOUT_SECONDS + 1) * 1000));
+  expect(answered).toBe(false);
+  await session.send('Debugger.resume');
+  expect(await answer).toMatchObject({ status: 200, body: '"pong"' });
+}
+
 /** The function's environment, as a debugger attaches to it through the server's inspector; its Debugger domain enabled. */
 async function attachToEnvironment(connection: CdpConnection): Promise<CdpSession> {
   await connection.process.send('NodeWorker.enable', { waitForDebuggerOnStart: true });
@@ -83,38 +115,7 @@ test(`npm run start:debug: a breakpoint set in function/index.ts binds through t
   expect(banner).toMatch(/LambdaFunctionOverHttps \(nodejs\d+\.x, .*one environment at a time \(debug mode\)\)/);
 
   cdp = await CdpConnection.open(inspectPort);
-  const worker = await attachToEnvironment(cdp);
-  const script = await worker.next('Debugger.scriptParsed', (params) => /\/task\/index\.js$/.test(String(params.url)));
-  expect(script.sourceMapURL).toMatch(/^file:\/\//);
-
-  // As a debugger does: the TypeScript line, through the map, to a position in the bundle.
-  const source = path.join(checkout.dir, 'function', 'index.ts');
-  const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((text) => text.includes(BREAKPOINT_LINE));
-  const sourceMap = readSourceMap(String(script.sourceMapURL));
-  const [target] = mappings(sourceMap)
-    .filter((mapping) => mapping.source === pathToFileURL(source).href && mapping.originalLine === line)
-    .sort((a, b) => a.generatedLine - b.generatedLine || a.generatedColumn - b.generatedColumn);
-  expect(target).toBeDefined();
-  const breakpoint = await worker.send('Debugger.setBreakpointByUrl', {
-    url: script.url,
-    lineNumber: target.generatedLine,
-    columnNumber: target.generatedColumn,
-  });
-  expect(breakpoint.locations).toHaveLength(1);
-
-  const answer: Promise<Response> = curlPost(`http://127.0.0.1:${port}/prod/DynamoDBManager`, '{"operation":"ping"}');
-  const paused = await worker.next('Debugger.paused');
-  const [frame] = paused.callFrames as { location: { lineNumber: number; columnNumber: number } }[];
-  const original = sourceMap.map.findEntry(frame.location.lineNumber, frame.location.columnNumber) as { originalSource: string; originalLine: number };
-  expect({ file: fileURLToPath(original.originalSource), line: original.originalLine }).toEqual({ file: source, line });
-
-  // Held at the breakpoint past the function's timeout: no answer yet, and no timeout when it resumes.
-  let answered = false;
-  void answer.then(() => (answered = true));
-  await new Promise((resolve) => setTimeout(resolve, (TIMEOUT_SECONDS + 1) * 1000));
-  expect(answered).toBe(false);
-  await worker.send('Debugger.resume');
-  expect(await answer).toMatchObject({ status: 200, body: '"pong"' });
+  await breakOnTheHandler(await attachToEnvironment(cdp), port);
   expect(await run.stop('SIGINT')).toBe(0);
   expect(run.output()).toContain("SIGINT: stopping; DynamoDB's data, in memory only (--in-memory), goes with it.");
 }, 180_000);
@@ -157,29 +158,5 @@ test('.vscode/launch.json attaches to the port npm run start:debug opens, with s
   childCdp = await CdpConnection.open(Number(childPort));
   const environment = childCdp.process;
   await environment.send('Debugger.enable');
-  const script = await environment.next('Debugger.scriptParsed', (params) => /\/task\/index\.js$/.test(String(params.url)));
-  expect(script.sourceMapURL).toMatch(/^file:\/\//);
-
-  const source = path.join(checkout.dir, 'function', 'index.ts');
-  const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((text) => text.includes(BREAKPOINT_LINE));
-  const target = bundlePosition(String(script.sourceMapURL), source, line);
-  expect(target).toBeDefined();
-  const breakpoint = await environment.send('Debugger.setBreakpointByUrl', { url: script.url, ...target });
-  expect(breakpoint.locations).toHaveLength(1);
-
-  const answer: Promise<Response> = curlPost(`http://127.0.0.1:${port}/prod/DynamoDBManager`, '{"operation":"ping"}');
-  const paused = await environment.next('Debugger.paused');
-  const [frame] = paused.callFrames as { location: { lineNumber: number; columnNumber: number } }[];
-  const original = readSourceMap(String(script.sourceMapURL)).map.findEntry(frame.location.lineNumber, frame.location.columnNumber) as {
-    originalSource: string;
-    originalLine: number;
-  };
-  expect({ file: fileURLToPath(original.originalSource), line: original.originalLine }).toEqual({ file: source, line });
-
-  let answered = false;
-  void answer.then(() => (answered = true));
-  await new Promise((resolve) => setTimeout(resolve, (TIMEOUT_SECONDS + 1) * 1000));
-  expect(answered).toBe(false);
-  await environment.send('Debugger.resume');
-  expect(await answer).toMatchObject({ status: 200, body: '"pong"' });
+  await breakOnTheHandler(environment, port);
 }, 180_000);
