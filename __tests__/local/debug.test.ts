@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from '../../scripts/support/free-port';
 import { CdpConnection, type CdpSession } from '../helpers/cdp';
-import { type NodeBinary, otherNodeBinary } from '../helpers/node-binaries';
+import { type NodeBinary, requireOtherNodeBinary } from '../helpers/node-binaries';
 import { type NpmProcess, startNpm } from '../helpers/npm';
 import { mappings, readSourceMap } from '../helpers/source-map';
 import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
@@ -31,11 +31,7 @@ let cdp: CdpConnection | undefined;
 let childRun: NpmProcess | undefined;
 let childCdp: CdpConnection | undefined;
 
-const other: NodeBinary | undefined = otherNodeBinary();
-if (!other) {
-  console.warn('!!! No Node.js of another major version found (TEST_NODE_BINARIES, PATH, /tmp/nodes): debugging a function in a child process is NOT tested.');
-  if (process.env.CI) throw new Error('CI is set but no second Node.js major is available; set TEST_NODE_BINARIES');
-}
+const other: NodeBinary | undefined = requireOtherNodeBinary('debugging a function in a child process');
 
 beforeAll(() => {
   checkout = userCheckout('debug');

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectFunctionNode } from '../../local/lambda/function-node';
-import { type NodeBinary, otherNodeBinary } from '../helpers/node-binaries';
+import { type NodeBinary, requireOtherNodeBinary } from '../helpers/node-binaries';
 import { FIXTURE_DOCUMENT, writeFixtureStack } from './fixture-stack';
 import { cleanUp, ROOT, request, type RunningServer, startServer, tempDir } from './harness';
 
@@ -18,11 +18,7 @@ const OWN_MAJOR = Number(process.versions.node.split('.')[0]);
 /** A runtime whose Node.js this machine lacks once HOME and PATH are emptied of version managers. */
 const MISSING_MAJOR = OWN_MAJOR === 22 ? 24 : 22;
 
-const other: NodeBinary | undefined = otherNodeBinary();
-if (!other) {
-  console.warn('!!! No Node.js of another major version found (TEST_NODE_BINARIES, PATH, /tmp/nodes): running the function on another Node.js is NOT tested.');
-  if (process.env.CI) throw new Error('CI is set but no second Node.js major is available; set TEST_NODE_BINARIES');
-}
+const other: NodeBinary | undefined = requireOtherNodeBinary('running the function on another Node.js');
 const withOther = other ? test : test.skip;
 
 function stackFor(major: number): string {
