@@ -96,9 +96,9 @@ export class ServedStack {
       });
     const access = invokeApiAccess(model, options.settings.host);
     this.lambdaApi = new LambdaInvokeApi(this.runtimes, model.region, LOCAL_ACCOUNT_ID, access);
-    this.managementApi = new ManagementApi(() => this.gateway, model.region, access);
+    this.managementApi = new ManagementApi(this.gateway, model.region, access);
     this.consolePage = isLoopback(options.settings.host)
-      ? new ConsolePage({ model: () => model, gateway: () => this.gateway, runtimes: () => this.runtimes, dynamodbEndpoint: options.dynamodbEndpoint })
+      ? new ConsolePage({ model, gateway: this.gateway, runtimes: this.runtimes, dynamodbEndpoint: options.dynamodbEndpoint })
       : undefined;
   }
 

@@ -30,11 +30,9 @@ const TEST_INVOKE_PATH = /^\/restapis\/([^/]+)\/resources\/([^/]+)\/methods\/([^
 const MAX_REQUEST_BYTES = 11 * 1024 * 1024;
 
 export class ManagementApi {
-  /**
-   * @param gateway the REST API now served (a getter: the gateway may be replaced while the server runs).
-   */
+  /** @param gateway the REST API of the version served; undefined when the stack has none. */
   constructor(
-    private readonly gateway: () => RestApiGateway | undefined,
+    private readonly gateway: RestApiGateway | undefined,
     private readonly region: string,
     private readonly access: InvokeApiAccess,
   ) {}
@@ -62,7 +60,7 @@ export class ManagementApi {
           );
         }
         const [apiId, resourceId, httpMethod] = match.slice(1).map(percentDecode);
-        const gateway = this.gateway();
+        const { gateway } = this;
         if (!gateway || gateway.api.id !== apiId) return error(res, 404, 'NotFoundException', `Invalid API identifier specified ${LOCAL_ACCOUNT_ID}:${apiId}`);
         const input = parseInput(body);
         if (typeof input === 'string') return error(res, 400, 'BadRequestException', input);

@@ -50,11 +50,11 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
 };
 
-/** What the console works with; getters, since the server may replace them while it runs. */
+/** What the console works with: the parts of the version served (a reload serves a new page with the new parts). */
 export interface ConsoleParts {
-  readonly model: () => StackModel;
-  readonly gateway: () => RestApiGateway | undefined;
-  readonly runtimes: () => ReadonlyMap<string, FunctionRuntime>;
+  readonly model: StackModel;
+  readonly gateway: RestApiGateway | undefined;
+  readonly runtimes: ReadonlyMap<string, FunctionRuntime>;
   readonly dynamodbEndpoint: string;
 }
 
@@ -92,7 +92,7 @@ export class ConsolePage {
   }
 
   private setup() {
-    const model = this.parts.model();
+    const { model } = this.parts;
     const events = fs
       .readdirSync(EVENTS_DIR)
       .filter((file) => file.endsWith('.json'))
@@ -120,7 +120,7 @@ export class ConsolePage {
 
   private async testInvoke(res: ServerResponse, body: Buffer): Promise<void> {
     const request = parseJsonObject(body);
-    const gateway = this.parts.gateway();
+    const { gateway } = this.parts;
     if (!request || typeof request.resourceId !== 'string' || typeof request.httpMethod !== 'string') {
       return answer(res, 400, { message: 'Send {"resourceId": ..., "httpMethod": ..., "body": ...}: the method to test and the request body.' });
     }
@@ -137,7 +137,7 @@ export class ConsolePage {
     if (!request || typeof request.functionName !== 'string' || typeof request.payload !== 'string') {
       return answer(res, 400, { message: 'Send {"functionName": ..., "payload": ...}: the function to invoke and the event, as JSON text.' });
     }
-    const runtime = this.parts.runtimes().get(request.functionName);
+    const runtime = this.parts.runtimes.get(request.functionName);
     if (!runtime) return answer(res, 404, { message: `The stack has no function ${JSON.stringify(request.functionName)}.` });
     const started = performance.now();
     const result = await runtime.invoke(request.payload, randomUUID());
@@ -151,7 +151,8 @@ export class ConsolePage {
   }
 
   private async items(res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const table = this.parts.model().tables.find((t) => t.name === query.get('table')) ?? this.parts.model().tables[0];
+    const { tables } = this.parts.model;
+    const table = tables.find((t) => t.name === query.get('table')) ?? tables[0];
     if (!table) return answer(res, 404, { message: 'The stack has no table.' });
     const page = await scanPage(this.parts.dynamodbEndpoint, table.name, query.get('limit'), query.get('start'));
     return answer(res, page.status, page.status === 200 ? { table: table.name, ...page.body } : page.body);

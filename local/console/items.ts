@@ -3,6 +3,7 @@
  * its own HTTP endpoint like any client (read-only, at most MAX_LIMIT items a
  * page), with the items in plain JSON, as the tutorial's DocumentClient shows them.
  */
+import { ownRequestHeaders } from '../shared/dynamodb-request';
 
 /** Items per page by default, and at most. */
 const DEFAULT_LIMIT = 25;
@@ -33,16 +34,9 @@ export async function scanPage(endpoint: string, table: string, limitText: strin
       return { status: 400, body: { message: `start=${JSON.stringify(start)} is not a page token this console gave; leave it out for the first page.` } };
     }
   }
-  const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
   const response = await fetch(endpoint, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.0',
-      'x-amz-target': 'DynamoDB_20120810.Scan',
-      'x-amz-date': amzDate,
-      // The embedded DynamoDB wants a signature's shape, and checks no signature.
-      authorization: `AWS4-HMAC-SHA256 Credential=local/${amzDate.slice(0, 8)}/local/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
-    },
+    headers: ownRequestHeaders('Scan'),
     body: JSON.stringify({ TableName: table, Limit: limit, ...(exclusiveStartKey !== undefined && { ExclusiveStartKey: exclusiveStartKey }) }),
   });
   const result = (await response.json()) as { Items?: Record<string, AttributeValue>[]; LastEvaluatedKey?: unknown; message?: string };

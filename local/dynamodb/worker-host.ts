@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ownRequestHeaders } from '../shared/dynamodb-request';
 import { LocalError } from '../shared/local-error';
 import { LOCAL_ACCOUNT_ID } from '../shared/local-account';
 import { workerScript } from '../shared/worker-script';
@@ -25,7 +26,6 @@ import {
   TICK_SLOT,
   type ToDynamoDBWorker,
 } from './protocol';
-import { ownRequestHeaders } from './tables';
 
 export interface WorkerHostOptions {
   /** undefined: in memory only. */

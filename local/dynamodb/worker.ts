@@ -25,8 +25,9 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { ownRequestHeaders } from '../shared/dynamodb-request';
 import { itemBytes } from './limits';
-import { ensureTable, ownRequestHeaders } from './tables';
+import { ensureTable } from './tables';
 import {
   type DynamoDBRequest,
   type DynamoDBResponse,
