@@ -40,6 +40,11 @@ export interface InitFailure {
   readonly error: LambdaErrorObject;
 }
 
+/** An init failure as the banner and a reload's block say it. */
+export function describeInitFailure({ name, error }: InitFailure): string {
+  return `${name} failed to initialise, and answers every invocation with: ${error.errorType}: ${error.errorMessage}`;
+}
+
 export class ServedStack {
   readonly runtimes = new Map<string, FunctionRuntime>();
   /** The Node.js of each runtime (nodejs22.x, ...): functions that share it share its Node.js. */

@@ -21,7 +21,7 @@ import { answerInternalError } from './apigateway/gateway-responses';
 import { banner } from './banner';
 import { openInspector } from './debug';
 import { EmbeddedDynamoDB } from './dynamodb/embedded-dynamodb';
-import { ServedStack } from './served-stack';
+import { describeInitFailure, ServedStack } from './served-stack';
 import { loadServerSettings, parseServerArgs, type ServerSettings, USAGE } from './settings';
 import { clientHost, urlHost } from './shared/host';
 import { exitWithError, LocalError } from './shared/local-error';
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   }
 
   const [dynamodb, inits] = parts;
-  const initErrors = inits.map(({ name, error }) => `${name} failed to initialise, and answers every invocation with: ${error.errorType}: ${error.errorMessage}`);
+  const initErrors = inits.map(describeInitFailure);
   startup.resolve();
   if (args.watch) {
     started.reloader = new Reloader(

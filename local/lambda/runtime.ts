@@ -84,6 +84,10 @@ interface Waiting {
 /** The script every environment runs. */
 const SANDBOX = path.join(__dirname, 'sandbox.ts');
 
+/** What an invocation gets when its function stops before it runs or ends, as Lambda reports an environment that exited. */
+const stoppedError = (requestId: string): InvocationResult =>
+  functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited: the function's environment was stopped` });
+
 export class FunctionRuntime {
   /** Every environment not yet discarded: starting, idle or busy. */
   private readonly environments = new Set<Environment>();
@@ -213,7 +217,7 @@ export class FunctionRuntime {
     if (this.stopped) {
       // Spawning now would start an environment nothing stops, on code stop() may have removed.
       return Promise.resolve(
-        functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited: the function's environment was stopped` }),
+        stoppedError(requestId),
       );
     }
     if (this.inFlight >= this.limit) {
@@ -403,7 +407,7 @@ export class FunctionRuntime {
     clearTimeout(this.scaleTimer);
     for (const { invocation } of this.waiting.splice(0)) {
       invocation.resolve(
-        functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${invocation.requestId} Error: Runtime exited: the function's environment was stopped` }),
+        stoppedError(invocation.requestId),
       );
     }
     const running = [...this.environments];
@@ -412,7 +416,7 @@ export class FunctionRuntime {
       if (!env.current) continue;
       clearTimeout(env.current.timer);
       env.current.invocation.resolve(
-        functionError({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${env.current.invocation.requestId} Error: Runtime exited: the function's environment was stopped` }),
+        stoppedError(env.current.invocation.requestId),
       );
       env.current = undefined;
     }

@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import type { EmbeddedDynamoDB } from '../dynamodb/embedded-dynamodb';
-import { type InitFailure, ServedStack, type ServeOptions } from '../served-stack';
+import { describeInitFailure, type InitFailure, ServedStack, type ServeOptions } from '../served-stack';
 import { LocalError } from '../shared/local-error';
 import { loadStack } from '../stack/reader';
 import { findStackFile, type StackLocation } from '../stack/stack-file';
@@ -182,7 +182,7 @@ export class Reloader {
     const notes = [
       ...tables.created.map((table) => `The embedded DynamoDB created table ${table}.`),
       ...removedTables.map((table) => `The embedded DynamoDB keeps table ${table} and its data: it deletes no table.`),
-      ...failures.map(({ name, error }) => `${name} failed to initialise, and answers every invocation with: ${error.errorType}: ${error.errorMessage}`),
+      ...failures.map(describeInitFailure),
       ...model.notices.filter((notice) => !current.model.notices.includes(notice)),
     ];
     return `${time()} Reloaded after a change to ${what}: serving the new version ${seconds} s after the save.\n${[...describeChanges(changes), ...notes.map((note) => `  ${note}`)].join('\n')}\n`;
