@@ -12,7 +12,7 @@ import { extractZip } from '../local/lambda/zip';
 import { npmRun } from './helpers/npm';
 import { synthesize } from '../scripts/support/synth';
 import { withoutBundleHashes } from './helpers/synth';
-import { type UserCheckout, userCheckout } from './helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../scripts/support/user-checkout';
 
 interface FunctionJson {
   resource: { aws_lambda_function: { function: { filename: string; source_code_hash: string } } };

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { synthArgs } from '../scripts/support/synth-command';
+import { synthArgs } from '../local/synth';
 
 const root = path.join(__dirname, '..');
 

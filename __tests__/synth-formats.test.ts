@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { freePort } from '../scripts/support/free-port';
 import { npmRun, startNpm } from './helpers/npm';
 import { terraform, terraformRunnable, validate, writeOfflineOverride } from './helpers/terraform';
-import { type UserCheckout, userCheckout } from './helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../scripts/support/user-checkout';
 
 const plans = terraformRunnable() ? it : it.skip;
 

@@ -11,7 +11,7 @@ import { toHcl } from '../constructs/terraform-hcl';
 import { CORS_ADDRESSES, DOCUMENTED_ADDRESSES } from './helpers/addresses';
 import { npmRun } from './helpers/npm';
 import { type PlannedStack, planOffline, terraform, terraformRunnable, terraformVersion } from './helpers/terraform';
-import { type UserCheckout, userCheckout } from './helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../scripts/support/user-checkout';
 
 const plans = terraformRunnable() ? it : it.skip;
 // Terraform alone, no provider: enough for configurations of outputs only.

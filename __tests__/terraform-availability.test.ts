@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { npmRun } from './helpers/npm';
 import { terraformVersion } from './helpers/terraform';
-import { type UserCheckout, userCheckout } from './helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../scripts/support/user-checkout';
 
 // Without Terraform the other case applies (terraform-plan.test.ts skips on its own).
 const withTerraform = terraformVersion ? it : it.skip;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { terraformPlatform } from '../scripts/terraform-setup';
 import { npmRun } from './helpers/npm';
 import { PROVIDER_MIRROR, terraformRunnable, writeOfflineOverride } from './helpers/terraform';
-import { type UserCheckout, userCheckout } from './helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../scripts/support/user-checkout';
 
 const plans = terraformRunnable() ? it : it.skip;
 

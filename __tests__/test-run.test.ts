@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { npmRun, startNpm } from './helpers/npm';
-import { type UserCheckout, userCheckout } from './helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../scripts/support/user-checkout';
 import { NODE_OWN_ENTRIES } from './jest/run-tmpdir';
 
 /** What the run left in `dir`, but for Node.js's own cache there (npm's, not the tests'). */

@@ -9,8 +9,15 @@ import { scripts } from '../package.json';
 import { LocalError } from './shared/local-error';
 
 const ROOT = path.join(__dirname, '..');
-/** package.json's `synth` script, minus `node`: what `npm run synth` runs. */
-const SYNTH_ARGS = scripts.synth.split(' ').slice(1);
+/**
+ * package.json's `synth` script, as arguments for this Node.js: `-r ./scripts/ts-register.js main.ts`. One
+ * place says how the stack is synthesized: npm run synth, this server, the deploy scripts and the tests.
+ */
+export function synthArgs(): string[] {
+  const [command, ...args] = scripts.synth.split(' ');
+  if (command !== 'node') throw new Error(`package.json's synth script is ${JSON.stringify(scripts.synth)}; expected a node command.`);
+  return args;
+}
 
 /**
  * Synthesizes the stack into CDKTF_OUTDIR (default cdktf.out), printing what the
@@ -22,7 +29,7 @@ const SYNTH_ARGS = scripts.synth.split(' ').slice(1);
 export function synthesize(stop: AbortSignal, { capture = false }: { capture?: boolean } = {}): Promise<'written' | 'stopped'> {
   if (stop.aborted) return Promise.resolve('stopped');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, SYNTH_ARGS, { cwd: ROOT, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
+    const child = spawn(process.execPath, synthArgs(), { cwd: ROOT, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -30,7 +37,7 @@ export function synthesize(stop: AbortSignal, { capture = false }: { capture?: b
     stop.addEventListener('abort', onStop, { once: true });
     child.once('error', (error) => {
       stop.removeEventListener('abort', onStop);
-      reject(new LocalError(`Could not start the synth (${process.execPath} ${SYNTH_ARGS.join(' ')}): ${error.message}.`));
+      reject(new LocalError(`Could not start the synth (${process.execPath} ${synthArgs().join(' ')}): ${error.message}.`));
     });
     // 'close', not 'exit': what the synth printed has been read to its end.
     child.once('close', (code, signal) => {

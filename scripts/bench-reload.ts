@@ -11,14 +11,14 @@
  *
  * Environment: BENCH_RELOADS (measured saves, default 7).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from './support/free-port';
+import { userCheckout } from './support/user-checkout';
 
-const ROOT = path.join(__dirname, '..');
 const RELOADS = Number(process.env.BENCH_RELOADS || 7);
 const TARGET_SECONDS = 1.5;
 const HANDLER = path.join('function', 'index.ts');
@@ -27,7 +27,8 @@ const POLL_MS = 10;
 const RELOAD_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
-  const work = copyProject();
+  const checkout = userCheckout('bench-reload');
+  const work = checkout.dir;
   const [port, dynamodbPort] = [await freePort(), await freePort()];
   const server = spawn(process.execPath, ['-r', './scripts/ts-register.js', 'local/server.ts', '--synth', '--watch', '--in-memory'], {
     cwd: work,
@@ -77,22 +78,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await stop(server);
-    fs.rmSync(work, { recursive: true, force: true });
+    checkout.remove();
   }
-}
-
-/** A copy of what git would commit from this checkout, node_modules linked, as a user's clone after npm ci. */
-function copyProject(): string {
-  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
-  if (listed.status !== 0) throw new Error(`git ls-files failed in ${ROOT}: ${listed.stderr}`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-reload-'));
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
-    if (!fs.existsSync(path.join(ROOT, file))) continue;
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
-  }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  return dir;
 }
 
 async function until(done: () => boolean | Promise<boolean>, timeoutMs: number, why: () => string): Promise<void> {

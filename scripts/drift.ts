@@ -21,11 +21,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STACK_ID } from '../constructs/stack-id';
+import { changedAttributes, type PlannedChange } from './support/plan-changes';
 import { exitWith, prepareProviders, SetupError, stackDir, synthesize } from './terraform-setup';
 
 interface ResourceChange {
   address: string;
-  change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown> };
+  change: PlannedChange;
 }
 
 interface Plan {
@@ -69,15 +70,6 @@ function plan(name: string, extraArgs: string[], env: NodeJS.ProcessEnv): Plan {
   } finally {
     fs.rmSync(file, { force: true });
   }
-}
-
-/** Top-level attributes a change sets: those whose value differs, or is unknown until apply. */
-function changedAttributes(change: ResourceChange['change']): string[] {
-  const before = change.before ?? {};
-  const after = change.after ?? {};
-  const unknown = change.after_unknown ?? {};
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((key) => (unknown[key] ?? false) !== false || JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
 }
 
 /**

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STACK_ID } from '../constructs/stack-id';
-import { synthArgs } from './support/synth-command';
+import { synthArgs } from '../local/synth';
 
 export const ROOT = path.join(__dirname, '..');
 
@@ -120,6 +120,11 @@ function lockFileCovers(lockFile: string, providers: RequiredProvider[]): boolea
 /** The CLI configuration written for TERRAFORM_PROVIDER_MIRROR when the user has none of their own. */
 const cliConfigFile = (env: NodeJS.ProcessEnv = process.env) => path.join(outdir(env), 'terraform-mirror.tfrc');
 
+/** Writes a Terraform CLI configuration that installs every provider from the filesystem mirror `mirrorDir`. */
+export function writeMirrorCliConfig(file: string, mirrorDir: string): void {
+  fs.writeFileSync(file, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirrorDir)}\n  }\n}\n`);
+}
+
 /**
  * Prepares Terraform to take the stack's providers from TERRAFORM_PROVIDER_MIRROR,
  * if set, and returns the environment for Terraform and cdktf: the mirror's CLI
@@ -138,7 +143,7 @@ export function prepareProviders(config: TerraformJson, env: NodeJS.ProcessEnv):
   const terraformEnv: NodeJS.ProcessEnv = { ...env, CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1' };
   if (!env.TF_CLI_CONFIG_FILE || !fs.existsSync(env.TF_CLI_CONFIG_FILE)) {
     const file = cliConfigFile(env);
-    fs.writeFileSync(file, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirrorDir)}\n  }\n}\n`);
+    writeMirrorCliConfig(file, mirrorDir);
     terraformEnv.TF_CLI_CONFIG_FILE = file;
   }
 

@@ -17,10 +17,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { writeMirrorCliConfig } from '../../scripts/terraform-setup';
 import { DOCUMENTED_ADDRESSES } from '../helpers/addresses';
 import { MOTO_ACCOUNT_ID, type Moto, motoMissing, startMoto } from '../helpers/moto';
 import { PROVIDER_MIRROR, providerAvailable, terraformVersion } from '../helpers/terraform';
-import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../../scripts/support/user-checkout';
 
 // One clear line, not a stack trace, when the test infrastructure is missing.
 const missing = motoMissing() ?? (terraformVersion ? undefined : 'terraform is not on PATH: install Terraform 1.5+');
@@ -65,7 +66,7 @@ function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
   if (PROVIDER_MIRROR) {
     const cliConfig = path.join(checkout.dir, '.terraformrc');
-    fs.writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(PROVIDER_MIRROR)}\n  }\n}\n`);
+    writeMirrorCliConfig(cliConfig, PROVIDER_MIRROR);
     env.TF_CLI_CONFIG_FILE = cliConfig;
   }
   return env;

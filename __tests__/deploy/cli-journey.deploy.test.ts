@@ -18,7 +18,7 @@ import { type Moto, motoMissing, startMoto } from '../helpers/moto';
 import { dynamodb, FAKE_CREDENTIALS, logRetentionDays, motoInventory, REGION, writeMotoOverride } from '../helpers/moto-stack';
 import { npmRun, type ScriptRun, startNpm } from '../helpers/npm';
 import { PROVIDER_MIRROR, terraformPlanBlocker } from '../helpers/terraform';
-import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../../scripts/support/user-checkout';
 
 // One clear line, not a stack trace, when the test infrastructure is missing.
 const missing = motoMissing() ?? terraformPlanBlocker();

@@ -19,7 +19,9 @@ import { ERROR_CLASSES } from '../../function/error-contract';
 import { CORS_ADDRESSES, DOCUMENTED_ADDRESSES, DOCUMENTED_DATA_SOURCES } from '../helpers/addresses';
 import { MOTO_ACCOUNT_ID, type Moto, motoCall, motoMissing, startMoto } from '../helpers/moto';
 import { dynamodb, logRetentionDays, motoInventory, REGION, writeMotoOverride } from '../helpers/moto-stack';
+import { changedAttributes, type PlannedChange } from '../../scripts/support/plan-changes';
 import { synthesize } from '../../scripts/support/synth';
+import { writeMirrorCliConfig } from '../../scripts/terraform-setup';
 import { PROVIDER_MIRROR, terraformPlanBlocker, terraformVersion } from '../helpers/terraform';
 
 // One clear line, not a stack trace, when the test infrastructure is missing.
@@ -42,12 +44,7 @@ interface Run {
 interface ResourceChange {
   address: string;
   mode: 'managed' | 'data';
-  change: {
-    actions: string[];
-    before: Record<string, unknown> | null;
-    after: Record<string, unknown> | null;
-    after_unknown?: Record<string, unknown>;
-  };
+  change: PlannedChange;
 }
 
 let moto: Moto;
@@ -69,7 +66,7 @@ function terraformEnv(cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv):
   }
   if (PROVIDER_MIRROR) {
     const cliConfig = path.join(cwd, '.terraformrc');
-    fs.writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(PROVIDER_MIRROR)}\n  }\n}\n`);
+    writeMirrorCliConfig(cliConfig, PROVIDER_MIRROR);
     env.TF_CLI_CONFIG_FILE = cliConfig;
   }
   return { ...env, ...extraEnv };
@@ -125,17 +122,6 @@ async function plannedChanges(stackDir: string, extraArgs: string[] = [], env: N
     (c) => c.mode === 'managed' && !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0])),
   );
   return { status: run.status, changes };
-}
-
-/** Top-level attributes a planned change touches: differing values, and values unknown until apply. */
-function changedAttributes(change: ResourceChange['change']): string[] {
-  const before = change.before ?? {};
-  const after = change.after ?? {};
-  const unknown = change.after_unknown ?? {};
-  const hasTrue = (value: unknown): boolean =>
-    value === true || (typeof value === 'object' && value !== null && Object.values(value).some(hasTrue));
-  const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
-  return [...keys].filter((key) => hasTrue(unknown[key]) || JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
 }
 
 const describeChanges = (changes: ResourceChange[]) =>

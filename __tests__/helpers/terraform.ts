@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { registryReachable } from '../../scripts/support/terraform-registry';
+import { writeMirrorCliConfig } from '../../scripts/terraform-setup';
 
 /**
  * Where Terraform takes providers from: a filesystem mirror named by
@@ -102,10 +103,7 @@ export function terraform(cwd: string, args: string[]): string {
   const env: NodeJS.ProcessEnv = { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
   if (PROVIDER_MIRROR) {
     const cliConfig = path.join(cwd, '.terraformrc');
-    fs.writeFileSync(
-      cliConfig,
-      `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(PROVIDER_MIRROR)}\n  }\n}\n`,
-    );
+    writeMirrorCliConfig(cliConfig, PROVIDER_MIRROR);
     env.TF_CLI_CONFIG_FILE = cliConfig;
   }
   try {

@@ -15,7 +15,7 @@ import { CdpConnection, type CdpSession } from '../helpers/cdp';
 import { type NodeBinary, requireOtherNodeBinary } from '../helpers/node-binaries';
 import { type NpmProcess, startNpm } from '../helpers/npm';
 import { mappings, readSourceMap } from '../helpers/source-map';
-import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../../scripts/support/user-checkout';
 import { cleanUp, curlPost, type Response } from './harness';
 
 const READY = 'Ready on ';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from '../../scripts/support/free-port';
-import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../../scripts/support/user-checkout';
 import { type NpmProcess, startNpm } from '../helpers/npm';
 import { alive, commandLine, descendants, waitUntil } from '../helpers/processes';
 

@@ -5,7 +5,7 @@
  * stops everything: npm exits, no process of it is left, both ports are free.
  */
 import { freePort } from '../../scripts/support/free-port';
-import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../../scripts/support/user-checkout';
 import { type NpmProcess, startNpm } from '../helpers/npm';
 import { alive, commandLine, descendants, portAccepts, portFree, waitUntil } from '../helpers/processes';
 

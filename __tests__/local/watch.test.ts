@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from '../../scripts/support/free-port';
 import { type NpmProcess, startNpm } from '../helpers/npm';
-import { type UserCheckout, userCheckout } from '../helpers/user-checkout';
+import { type UserCheckout, userCheckout } from '../../scripts/support/user-checkout';
 import { AWS_CLI_ENV, awsCli, cleanUp, curlPost, inParallel, type Response } from './harness';
 
 const READY = 'Ready on ';

@@ -1,6 +1,6 @@
 /**
  * The stack's synth for the tests and benchmarks: `npm run synth`'s own command
- * (./synth-command), into an output directory of
+ * (local/synth.ts), into an output directory of
  * the caller's. The configuration comes from `env` alone: the variables of the
  * caller's shell (an AWS_REGION exported for real work, say) do not leak in.
  */
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { SETTINGS } from '../../constructs/config';
 import { STACK_ID } from '../../constructs/stack-id';
-import { synthArgs } from './synth-command';
+import { synthArgs } from '../../local/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 
